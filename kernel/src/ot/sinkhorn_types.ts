@@ -50,6 +50,12 @@ export interface SinkhornOptions {
    * - 'detach': no output carries any gradient.
    */
   grad?: 'envelope' | 'unrolled' | 'detach';
+  /**
+   * Compute `marginalError` at the end (reads one scalar from the device). Set false inside training steps
+   * to avoid any device sync (then marginalError is NaN and, with tol 0 and an explicit method, the call
+   * never blocks on the device). Default true.
+   */
+  diagnostics?: boolean;
 }
 
 export interface SinkhornResult {
