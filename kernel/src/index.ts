@@ -1,3 +1,4 @@
+import './backend/tfjs_runtime';
 /**
  * @alignscope/kernel — the compute library behind alignscope notebooks.
  *
@@ -7,4 +8,5 @@
  */
 export * from './backend';
 export * as ot from './ot';
+export * as show from './show';
 export * as tf from '@tensorflow/tfjs-core';

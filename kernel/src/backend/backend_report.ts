@@ -18,6 +18,20 @@ export interface SkippedBackend {
   reason: string;
 }
 
+/** The WebGPU adapter a `webgpu` backend runs on, as Dawn reports it. */
+export interface GpuAdapterInfo {
+  /** e.g. "nvidia", "mesa". */
+  vendor: string;
+  /** e.g. "hopper", "software". */
+  architecture: string;
+  /** Device name as Dawn normalises it, e.g. "nvidia-h100-80gb-hbm3", "llvmpipe-llvm-15-0-6-256-bits-". */
+  device: string;
+  /** Driver name and version, e.g. "NVIDIA: 580.159.04", "llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6)". */
+  driver: string;
+  /** A CPU emulation (lavapipe, SwiftShader): correct but slow; `auto` never picks it. */
+  software: boolean;
+}
+
 export interface BackendReport {
   /** The alignscope backend name. */
   backend: BackendName;
@@ -27,6 +41,8 @@ export interface BackendReport {
   device: string;
   /** Backends tried before this one, with the reason each was skipped. */
   skipped: SkippedBackend[];
+  /** The GPU adapter, for `webgpu`. */
+  adapter?: GpuAdapterInfo;
   /** True when the backend was forced (option or ALIGNSCOPE_BACKEND) rather than resolved by `auto`. */
   forced: boolean;
 }

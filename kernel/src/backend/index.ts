@@ -6,6 +6,7 @@ export {
   type BackendChoice,
   type BackendName,
   type BackendReport,
+  type GpuAdapterInfo,
   type SkippedBackend,
 } from './backend_report';
 export { explainLoadError } from './explain_load_error';

@@ -1,3 +1,4 @@
+import './tfjs_runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   BACKEND_ORDER,
@@ -63,13 +64,15 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     if (result.ok) {
       await tf.ready();
       current = { backend: name, tfBackend: result.tfBackend, device: result.device, skipped, forced };
+      if (result.adapter) current.adapter = result.adapter;
       log?.(formatBackendReport(current));
       return current;
     }
     skipped.push({ name, reason: result.reason });
   }
   if (forced) {
-    throw new Error(`backend '${choice}' was forced (ALIGNSCOPE_BACKEND or option) but is unavailable: ${skipped[0]?.reason}`);
+    const source = options.backend !== undefined ? `initBackend({ backend: '${choice}' })` : `ALIGNSCOPE_BACKEND=${choice}`;
+    throw new Error(`backend '${choice}' was forced (${source}) but is unavailable: ${skipped[0]?.reason}`);
   }
   throw new Error(`no compute backend could be initialised:\n${skipped.map((s) => `  - ${s.name}: ${s.reason}`).join('\n')}`);
 }

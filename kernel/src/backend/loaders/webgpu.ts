@@ -1,13 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { GpuAdapterInfo } from '../backend_report';
 import type { LoadOptions, LoadResult } from './load_result';
+import { explainNoAdapter } from './vulkan_diagnosis';
 
-const NO_DRIVER_HINT =
-  'no Vulkan driver: install the NVIDIA driver (with its Vulkan ICD) for a GPU, or for a software check `mesa-vulkan-drivers` from Debian bookworm-backports, and the Vulkan loader `libvulkan1`.';
+/**
+ * `@tensorflow/tfjs-backend-webgpu` over Dawn (npm `webgpu`, Dawn's Node binding), i.e. over Vulkan on
+ * Linux: needs no CUDA version match. Only a hardware adapter is accepted by `auto`; forcing it accepts a
+ * software one (Mesa lavapipe), which is how the test suite checks correctness on machines without a GPU.
+ *
+ * Dawn prints "XDG_RUNTIME_DIR is invalid" and "max...PerPipelineLayout artificially reduced" on stderr: harmless.
+ */
 
-/** Patterns of adapters that are CPU emulations, never chosen by `auto`. */
-const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader|software|cpu/i;
+/** Names of adapters that are CPU emulations, never chosen by `auto`. */
+const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader|software rasterizer/i;
 
-interface AdapterInfoLike {
+/** What Dawn's GPUAdapterInfo holds (a subset). */
+interface DawnAdapterInfo {
   vendor?: string;
   architecture?: string;
   device?: string;
@@ -15,55 +23,107 @@ interface AdapterInfoLike {
   isFallbackAdapter?: boolean;
 }
 
-function describeAdapter(info: AdapterInfoLike): string {
-  const parts = [info.vendor, info.architecture, info.device, info.description].filter((p) => p && p.length > 0);
-  return parts.length > 0 ? parts.join(' / ') : 'unnamed adapter';
+interface DawnAdapter {
+  info?: DawnAdapterInfo;
+  isFallbackAdapter?: boolean;
 }
 
-/**
- * `@tensorflow/tfjs-backend-webgpu` over Dawn (npm `webgpu`), i.e. over Vulkan: needs no CUDA version
- * match. Only a hardware adapter is accepted by `auto`; forcing it accepts a software one (lavapipe),
- * which is how the test suite checks correctness on machines without a GPU.
- */
-export async function loadWebgpu(options: LoadOptions): Promise<LoadResult> {
-  let dawn: { create(flags: string[]): unknown; globals: Record<string, unknown> };
+interface DawnGpu {
+  requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<DawnAdapter | null>;
+}
+
+interface DawnModule {
+  create(flags: string[]): DawnGpu;
+  globals: Record<string, unknown>;
+}
+
+/** The adapter as our report names it; pure, for tests. */
+export function toAdapterInfo(adapter: DawnAdapter): GpuAdapterInfo {
+  const info = adapter.info ?? {};
+  const vendor = info.vendor || 'unknown vendor';
+  const architecture = info.architecture || 'unknown architecture';
+  const device = info.device || 'unnamed device';
+  // Dawn's description on Vulkan is "<driverName>: <driverInfo>" (e.g. "NVIDIA: 580.159.04").
+  const driver = info.description || 'unknown driver';
+  const software =
+    info.isFallbackAdapter === true ||
+    adapter.isFallbackAdapter === true ||
+    architecture === 'software' ||
+    SOFTWARE_ADAPTER.test(`${device} ${driver}`);
+  return { vendor, architecture, device, driver, software };
+}
+
+/** "NVIDIA hopper nvidia-h100-80gb-hbm3, driver NVIDIA: 580.159.04". */
+export function describeAdapter(a: GpuAdapterInfo): string {
+  return `${a.vendor} ${a.architecture} ${a.device}, driver ${a.driver}`;
+}
+
+/** Dawn and the adapter, found once per process (a second Dawn instance would be a second Vulkan instance). */
+let found: Promise<{ gpu: DawnGpu; adapter: GpuAdapterInfo } | { reason: string }> | undefined;
+
+async function findAdapter(): Promise<{ gpu: DawnGpu; adapter: GpuAdapterInfo } | { reason: string }> {
+  let dawn: DawnModule;
   try {
-    dawn = require('webgpu');
+    // `webgpu` is an ES module and an optionalDependency: a runtime import with a non-literal specifier.
+    const specifier = 'webgpu';
+    dawn = (await import(specifier)) as DawnModule;
   } catch (error) {
-    return { ok: false, reason: `the npm package 'webgpu' (Dawn) is not installed: ${(error as Error).message.split('\n')[0]}` };
+    const first = (error as Error).message.split('\n')[0];
+    return {
+      reason: `the npm package 'webgpu' (Dawn's Node binding, an optional dependency) could not be loaded (${first}). Install it with \`npm install webgpu@0.6.2\`; it ships a prebuilt dawn.node for linux-x64, linux-arm64, darwin and win32.`,
+    };
   }
   const g = globalThis as Record<string, unknown>;
+  // tfjs-backend-webgpu refers to GPUBufferUsage, GPUMapMode, ... as globals, as in a browser.
   for (const [name, value] of Object.entries(dawn.globals)) if (!(name in g)) g[name] = value;
-  const gpu = dawn.create([]) as { requestAdapter(o?: object): Promise<unknown> };
-  let adapter: { info?: AdapterInfoLike; requestAdapterInfo?: () => Promise<AdapterInfoLike> } | null;
+  let adapter: DawnAdapter | null;
   try {
-    adapter = (await gpu.requestAdapter({ powerPreference: 'high-performance' })) as typeof adapter;
+    const gpu = dawn.create([]);
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) return { reason: explainNoAdapter() };
+    return { gpu, adapter: toAdapterInfo(adapter) };
   } catch (error) {
-    return { ok: false, reason: `WebGPU adapter request failed (${(error as Error).message}); ${NO_DRIVER_HINT}` };
+    return { reason: `the WebGPU adapter request failed (${(error as Error).message.split('\n')[0]}); ${explainNoAdapter()}` };
   }
-  if (!adapter) return { ok: false, reason: `Dawn found no WebGPU adapter; ${NO_DRIVER_HINT}` };
-  const info: AdapterInfoLike = adapter.info ?? (await adapter.requestAdapterInfo?.()) ?? {};
-  const name = describeAdapter(info);
-  const software = info.isFallbackAdapter === true || SOFTWARE_ADAPTER.test(name);
-  if (software && !options.forced) {
+}
+
+/** The adapter Dawn would give `webgpu`, or why there is none; loads Dawn but not the TF.js backend. */
+export async function probeWebgpuAdapter(): Promise<GpuAdapterInfo | { reason: string }> {
+  found ??= findAdapter();
+  const result = await found;
+  return 'reason' in result ? result : result.adapter;
+}
+
+export async function loadWebgpu(options: LoadOptions): Promise<LoadResult> {
+  found ??= findAdapter();
+  const result = await found;
+  if ('reason' in result) return { ok: false, reason: result.reason };
+  const { gpu, adapter } = result;
+  const name = describeAdapter(adapter);
+  if (adapter.software && !options.forced) {
     return {
       ok: false,
-      reason: `only a software WebGPU adapter was found (${name}); auto never picks it. Force it with ALIGNSCOPE_BACKEND=webgpu to check correctness.`,
+      reason: `only a software WebGPU adapter was found (${name}): a CPU emulation, slower than wasm; auto never picks it. Force it with ALIGNSCOPE_BACKEND=webgpu to check correctness; for speed install the GPU's Vulkan driver.`,
     };
   }
   // tfjs-backend-webgpu looks for navigator.gpu; Node 21+ has a navigator object, Node 20 has none.
+  const g = globalThis as Record<string, unknown>;
   const nav = (g.navigator ?? {}) as Record<string, unknown>;
-  Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
+  if (nav.gpu !== gpu) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
   if (g.navigator === undefined) Object.defineProperty(g, 'navigator', { value: nav, configurable: true });
   try {
     require('@tensorflow/tfjs-backend-webgpu');
   } catch (error) {
-    return { ok: false, reason: `@tensorflow/tfjs-backend-webgpu is not installed: ${(error as Error).message.split('\n')[0]}` };
+    return {
+      ok: false,
+      reason: `@tensorflow/tfjs-backend-webgpu (an optional dependency) could not be loaded (${(error as Error).message.split('\n')[0]}). Install it with \`npm install @tensorflow/tfjs-backend-webgpu@4.22.0\`.`,
+    };
   }
   try {
     if (!(await tf.setBackend('webgpu'))) return { ok: false, reason: `TF.js could not initialise WebGPU on ${name}.` };
   } catch (error) {
     return { ok: false, reason: `TF.js could not initialise WebGPU on ${name}: ${(error as Error).message}` };
   }
-  return { ok: true, tfBackend: 'webgpu', device: `${software ? 'software' : 'GPU'} WebGPU adapter: ${name} (Dawn over Vulkan)` };
+  const kind = adapter.software ? 'software (CPU-emulated) WebGPU adapter' : 'GPU';
+  return { ok: true, tfBackend: 'webgpu', device: `${kind}: ${name} (WebGPU, Dawn over Vulkan)`, adapter };
 }

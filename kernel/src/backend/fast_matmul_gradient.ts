@@ -1,0 +1,87 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * A gradient for the `BatchMatMul` kernel (every `tf.matMul`) that never asks the backend for a
+ * transpose-flagged product.
+ *
+ * Why: tfjs-core's own gradient of C = A·B is dA = matMul(dC, B, false, true) and
+ * dB = matMul(A, dC, true, false). On the wasm backend a flagged product leaves XNNPACK for a slow
+ * loop: 10–27× slower than `matMul(dC, transpose(B))` (see shared/recipes/perf-notes.md), so the
+ * backward pass of every linear layer paid that price. Here the transposes are explicit
+ * (`tf.transpose`, a cheap copy) and every product is a plain one. When one side has no batch
+ * dimensions (the linear-layer case [.., n, k]·[k, m]) the batched side is folded into rows so the
+ * products stay 2-D (a broadcast 3-D·2-D product is itself ~15× slower on wasm than the folded 2-D one).
+ *
+ * Math (C = op(A)·op(B), op = optional transpose of the last two axes):
+ *   dop(A) = dC·op(B)ᵀ,  dop(B) = op(A)ᵀ·dC,  dA = dop(A) or its transpose, summed over broadcast axes.
+ *
+ * Registered once, on import (`import './fast_matmul_gradient'`); `registerFastMatMulGradient()` is
+ * idempotent. Source: tfjs-core `gradients/BatchMatMul_grad.ts` (same math, flags replaced).
+ */
+export function registerFastMatMulGradient(): void {
+  if (registered) return;
+  // unregister first: re-registering a kernel's gradient otherwise logs an "Overriding" warning
+  if (tf.getGradient(tf.BatchMatMul) !== undefined) tf.unregisterGradient(tf.BatchMatMul);
+  tf.registerGradient({ kernelName: tf.BatchMatMul, inputsToSave: ['a', 'b'], gradFunc: batchMatMulGrad });
+  registered = true;
+}
+
+let registered = false;
+
+/** Swaps the last two axes (explicit copy; rank ≥ 2). */
+function transposeLast2(x: tf.Tensor): tf.Tensor {
+  const r = x.rank;
+  const perm = [...Array(r - 2).keys(), r - 1, r - 2];
+  return tf.transpose(x, perm); // [..., k, n]
+}
+
+function batchSize(shape: number[]): number {
+  return shape.slice(0, -2).reduce((p, s) => p * s, 1);
+}
+
+/** Sums `grad` [...outBatch, r, c] over the batch axes that `target` broadcast, then reshapes to target's shape. */
+function unbroadcast(grad: tf.Tensor, target: tf.Tensor): tf.Tensor {
+  if (grad.size === target.size) return tf.reshape(grad, target.shape);
+  // batch axes come first, so axes of the batch shape are axes of grad; missing leading axes are included
+  const axes = tf.broadcast_util.getReductionAxes(target.shape.slice(0, -2), grad.shape.slice(0, -2));
+  return tf.reshape(tf.sum(grad, axes), target.shape);
+}
+
+const batchMatMulGrad: tf.GradFunc = (dy, saved, attrs) => {
+  const dC = dy as tf.Tensor; // [..., n, m]
+  const [a, b] = saved as [tf.Tensor, tf.Tensor];
+  const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+  const opA = transposeA ? transposeLast2(a) : a; // [..., n, k]
+  const opB = transposeB ? transposeLast2(b) : b; // [..., k, m]
+  const k = opA.shape[opA.rank - 1];
+  const m = opB.shape[opB.rank - 1];
+
+  if (batchSize(opB.shape) === 1) {
+    // linear-layer case: fold A's batch axes into rows, all products 2-D
+    const a2 = tf.reshape(opA, [-1, k]); // [N, k]
+    const dC2 = tf.reshape(dC, [-1, m]); // [N, m]
+    const b2 = tf.reshape(opB, [k, m]); // [k, m]
+    return {
+      a: () => {
+        const dOpA = tf.reshape(tf.matMul(dC2, tf.transpose(b2)), opA.shape); // [..., n, k]
+        return transposeA ? transposeLast2(dOpA) : dOpA;
+      },
+      b: () => {
+        const dOpB = tf.matMul(tf.transpose(a2), dC2); // [k, m]
+        return tf.reshape(transposeB ? tf.transpose(dOpB) : dOpB, b.shape);
+      },
+    };
+  }
+  return {
+    a: () => {
+      const dOpA = tf.matMul(dC, transposeLast2(opB)); // [..., n, k]
+      return unbroadcast(transposeA ? transposeLast2(dOpA) : dOpA, a);
+    },
+    b: () => {
+      const dOpB = tf.matMul(transposeLast2(opA), dC); // [..., k, m]
+      return unbroadcast(transposeB ? transposeLast2(dOpB) : dOpB, b);
+    },
+  };
+};
+
+registerFastMatMulGradient();

@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { groupedMatMul } from './grouped_matmul';
+import { Linear } from './linear';
+import { Module } from './module';
+
+/**
+ * Multi-head self-attention (Vaswani et al. 2017) with an optional key padding mask:
+ *
+ *   A = softmax(q kᵀ / √dh + bias),  y = A v,  out = concat_heads(y) · Wo
+ *
+ * Shapes: B batch, T sequence, d width, h heads, dh = d / h, G = B·h (one product per batch × head).
+ * The per-head products use `groupedMatMul` (a depthwise convolution; see its doc), so q, k, v are
+ * transposed into its layouts [T, dh, G] and [dh, G, T] / [T, G, dh] rather than [B, h, T, dh].
+ */
+export class MultiHeadAttention extends Module {
+  readonly q: Linear;
+  readonly k: Linear;
+  readonly v: Linear;
+  readonly out: Linear;
+  readonly headDim: number;
+
+  constructor(readonly width: number, readonly heads: number, seed: number, path: string) {
+    super();
+    if (width % heads !== 0) throw new Error(`MultiHeadAttention: width ${width} is not divisible by heads ${heads}`);
+    this.headDim = width / heads;
+    this.q = this.child('q', new Linear(width, width, seed, `${path}.q`));
+    this.k = this.child('k', new Linear(width, width, seed, `${path}.k`));
+    this.v = this.child('v', new Linear(width, width, seed, `${path}.v`));
+    this.out = this.child('out', new Linear(width, width, seed, `${path}.out`));
+  }
+
+  /**
+   * @param x [B, T, d]
+   * @param keyMask optional [B, T], 1 = real token, 0 = padding: padded keys get no attention.
+   * @returns [B, T, d]
+   */
+  forward(x: tf.Tensor, keyMask?: tf.Tensor): tf.Tensor {
+    const [B, T, d] = x.shape;
+    const h = this.heads;
+    const dh = this.headDim;
+    const G = B * h;
+    const heads = (t: tf.Tensor) => tf.reshape(t, [B, T, h, dh]); // [B, T, h, dh]
+    const q = tf.mul(this.q.forward(x), 1 / Math.sqrt(dh)); // [B, T, d], scaled once here
+    const qx = tf.reshape(tf.transpose(heads(q), [1, 3, 0, 2]), [T, dh, G]) as tf.Tensor3D; // [T, dh, G]
+    const kf = tf.reshape(tf.transpose(heads(this.k.forward(x)), [3, 0, 2, 1]), [dh, G, T]) as tf.Tensor3D; // [dh, G, T]
+    const vf = tf.reshape(tf.transpose(heads(this.v.forward(x)), [1, 0, 2, 3]), [T, G, dh]) as tf.Tensor3D; // [T, G, dh]
+
+    let scores = tf.reshape(groupedMatMul(qx, kf), [T, B, h, T]); // [T_query, B, h, T_key]
+    if (keyMask) {
+      const bias = tf.reshape(tf.mul(tf.sub(1, keyMask), -1e9), [B, 1, T]); // [B, 1, T_key]
+      scores = tf.add(scores, bias); // [T, B, h, T]
+    }
+    const attn = tf.softmax(scores, -1); // [T_query, B, h, T_key]
+    const ax = tf.transpose(tf.reshape(attn, [T, G, T]), [0, 2, 1]) as tf.Tensor3D; // [T_query, T_key, G]
+    const y = tf.reshape(groupedMatMul(ax, vf), [T, B, h, dh]); // [T, B, h, dh]
+    const merged = tf.reshape(tf.transpose(y, [1, 0, 2, 3]), [B, T, d]); // [B, T, d]
+    return this.out.forward(merged); // [B, T, d]
+  }
+}

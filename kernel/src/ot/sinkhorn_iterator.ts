@@ -1,0 +1,25 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * One Sinkhorn update scheme (log-domain or kernel-domain). The driver (`runSinkhornLoop`) owns the
+ * policy — iteration count, tolerance checks, NaN recovery — and the iterator owns the state tensors.
+ */
+export interface SinkhornIterator {
+  /** One iteration: a row update then a column update. Disposes the replaced state. */
+  step(): void;
+  /** Remembers the current iterate as "previous" for the unbalanced residual of the next `error()`. */
+  markPrevious(): void;
+  /**
+   * Convergence error per problem, [B]: balanced — ||P 1 - a||_1 after the column update (the columns are
+   * exact then); unbalanced — max_i |f_i - f'_i| + max_j |g_j - g'_j| against the `markPrevious` iterate.
+   */
+  error(): tf.Tensor1D;
+  /** Saves the current iterate as the last good (finite) one. */
+  saveGood(): void;
+  /** Returns to the last good iterate (the initial one if none was saved). */
+  restoreGood(): void;
+  /** The plan [B, n, m] and the potentials f [B, n], g [B, m] (cost units, 0 on masked entries). */
+  result(): { plan: tf.Tensor3D; f: tf.Tensor2D; g: tf.Tensor2D };
+  /** Releases the state tensors. */
+  dispose(): void;
+}

@@ -1,0 +1,164 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { SinkhornOptions } from './sinkhorn_types';
+
+/** Stand-in for log(0) on masked rows/columns: exp() of it is exactly 0 and it never makes NaN in a logsumexp. */
+export const LOG_ZERO = -1e30;
+
+/**
+ * A validated, batched Sinkhorn problem. Every tensor is owned by the problem (dispose with
+ * `disposeProblem`); shapes use the glossary B batch, n rows, m columns.
+ */
+export interface SinkhornProblem {
+  /** Cost [B, n, m] (a reference to the caller's tensor, or a reshape of it — never disposed by us). */
+  cost: tf.Tensor3D;
+  /** Row marginals [B, n], zero on masked rows. */
+  a: tf.Tensor2D;
+  /** Column marginals [B, m], zero on masked columns. */
+  b: tf.Tensor2D;
+  /** log a [B, n] with LOG_ZERO where a = 0. */
+  logA: tf.Tensor2D;
+  /** log b [B, m] with LOG_ZERO where b = 0. */
+  logB: tf.Tensor2D;
+  /** 1 where a > 0, [B, n]. */
+  rowSupport: tf.Tensor2D;
+  /** 1 where b > 0, [B, m]. */
+  colSupport: tf.Tensor2D;
+  batched: boolean;
+  /** Whether `cost` is our own reshape of a rank-2 input (and so ours to dispose). */
+  ownsCost: boolean;
+  B: number;
+  n: number;
+  m: number;
+  eps: number;
+  /** Unbalanced marginal weight tau (POT's reg_m), or undefined for balanced OT. */
+  tau: number | undefined;
+}
+
+function fail(argument: string, expected: string, seen: string): never {
+  throw new Error(`ot.sinkhorn: argument \`${argument}\` ${expected}; got ${seen}.`);
+}
+
+function shapeString(t: tf.Tensor): string {
+  return `shape [${t.shape.join(', ')}]`;
+}
+
+/** Brings a per-row/column vector option ([len] or [B, len]) to [B, len] float32. */
+function toBatchedVector(name: string, value: tf.Tensor, B: number, len: number, axisName: string): tf.Tensor2D {
+  if (value.dtype !== 'float32' && value.dtype !== 'int32' && value.dtype !== 'bool') {
+    fail(name, 'must be a numeric tensor', `dtype ${value.dtype}`);
+  }
+  const v = value.toFloat();
+  if (v.rank === 1 && v.shape[0] === len) return tf.broadcastTo(v.reshape([1, len]), [B, len]) as tf.Tensor2D;
+  if (v.rank === 2 && v.shape[0] === B && v.shape[1] === len) return v as tf.Tensor2D;
+  return fail(name, `expected shape [${axisName}] = [${len}] or [B, ${axisName}] = [${B}, ${len}]`, shapeString(value));
+}
+
+/** Reads [min, max, all finite] of a tensor with one device read. */
+function valueRange(t: tf.Tensor): { min: number; max: number; finite: boolean } {
+  const stats = tf.tidy(() => {
+    const flat = t.reshape([-1]);
+    const finite = tf.isFinite(flat).toFloat().min();
+    return tf.stack([flat.min(), flat.max(), finite]);
+  });
+  const [min, max, finite] = stats.dataSync();
+  stats.dispose();
+  return { min: min!, max: max!, finite: finite === 1 };
+}
+
+/**
+ * Validates the arguments of `ot.sinkhorn` and builds the batched problem. Throws for programmer errors
+ * (wrong rank or shapes, eps <= 0, negative or non-finite costs/marginals, unequal balanced masses, a
+ * problem whose rows or columns are all masked). `checkValues: false` skips the checks that read data.
+ */
+export function buildProblem(cost: tf.Tensor, options: SinkhornOptions, checkValues: boolean): SinkhornProblem {
+  if (!(cost instanceof tf.Tensor)) fail('cost', 'must be a tf.Tensor of shape [n, m] or [B, n, m]', typeof cost);
+  if (cost.rank !== 2 && cost.rank !== 3) fail('cost', 'must have rank 2 [n, m] or rank 3 [B, n, m]', shapeString(cost));
+  if (cost.dtype !== 'float32') fail('cost', 'must be float32', `dtype ${cost.dtype}`);
+  const batched = cost.rank === 3;
+  const [B, n, m] = batched ? (cost.shape as [number, number, number]) : [1, cost.shape[0]!, cost.shape[1]!];
+  if (n === 0 || m === 0 || B === 0) fail('cost', 'must have non-empty dimensions', shapeString(cost));
+
+  const eps = options.eps ?? 0.05;
+  if (!(typeof eps === 'number' && Number.isFinite(eps) && eps > 0)) fail('eps', 'must be a finite number > 0', String(eps));
+  let tau: number | undefined;
+  if (options.unbalanced !== undefined) {
+    tau = options.unbalanced.tau;
+    if (!(typeof tau === 'number' && tau > 0)) fail('unbalanced.tau', 'must be a number > 0 (use Infinity-free balanced OT by omitting `unbalanced`)', String(tau));
+  }
+  if (checkValues) {
+    const range = valueRange(cost);
+    if (!range.finite) fail('cost', 'must contain only finite values', 'NaN or Infinity');
+    if (range.min < 0) fail('cost', 'must be non-negative', `a minimum of ${range.min}`);
+  }
+
+  return tf.tidy(() => {
+    const cost3 = (batched ? cost : cost.reshape([1, n, m])) as tf.Tensor3D;
+    const rowMask = options.rowMask ? toBatchedVector('rowMask', options.rowMask, B, n, 'n') : tf.ones([B, n]);
+    const colMask = options.colMask ? toBatchedVector('colMask', options.colMask, B, m, 'm') : tf.ones([B, m]);
+    const uniform = (mask: tf.Tensor2D) => mask.div(mask.sum(1, true).maximum(1e-30)) as tf.Tensor2D;
+    const a = options.a ? (toBatchedVector('a', options.a, B, n, 'n').mul(rowMask) as tf.Tensor2D) : uniform(rowMask as tf.Tensor2D);
+    const b = options.b ? (toBatchedVector('b', options.b, B, m, 'm').mul(colMask) as tf.Tensor2D) : uniform(colMask as tf.Tensor2D);
+
+    if (checkValues) {
+      checkMarginals('a', options.a ? options.a : undefined, a, 'rowMask', 'rows');
+      checkMarginals('b', options.b ? options.b : undefined, b, 'colMask', 'columns');
+      if (tau === undefined) checkEqualMass(a, b);
+    }
+    const rowSupport = a.greater(0).toFloat() as tf.Tensor2D;
+    const colSupport = b.greater(0).toFloat() as tf.Tensor2D;
+    const safeLog = (x: tf.Tensor2D, support: tf.Tensor2D) =>
+      tf.where(support.cast('bool'), x.maximum(1e-38).log(), tf.fill(x.shape, LOG_ZERO)) as tf.Tensor2D;
+    return {
+      cost: cost3,
+      a,
+      b,
+      logA: safeLog(a, rowSupport),
+      logB: safeLog(b, colSupport),
+      rowSupport,
+      colSupport,
+      batched,
+      ownsCost: !batched,
+      B,
+      n,
+      m,
+      eps,
+      tau,
+    };
+  });
+}
+
+/** Marginals must be finite, non-negative and leave every problem some mass. */
+function checkMarginals(name: string, given: tf.Tensor | undefined, effective: tf.Tensor2D, maskName: string, what: string): void {
+  if (given) {
+    const range = valueRange(given);
+    if (!range.finite) fail(name, 'must contain only finite values', 'NaN or Infinity');
+    if (range.min < 0) fail(name, 'must be non-negative', `a minimum of ${range.min}`);
+  }
+  const mass = effective.sum(1).dataSync();
+  const empty = mass.findIndex((x) => !(x > 0));
+  if (empty >= 0) {
+    throw new Error(
+      `ot.sinkhorn: problem ${empty} has no mass on its ${what}: every entry of \`${name}\` is zero or masked by \`${maskName}\`.`,
+    );
+  }
+}
+
+/** Balanced OT needs sum a = sum b in every problem (relative tolerance 1e-4 for float32 inputs). */
+function checkEqualMass(a: tf.Tensor2D, b: tf.Tensor2D): void {
+  const massA = a.sum(1).dataSync();
+  const massB = b.sum(1).dataSync();
+  for (let i = 0; i < massA.length; i++) {
+    const ma = massA[i]!;
+    const mb = massB[i]!;
+    if (Math.abs(ma - mb) > 1e-4 * Math.max(ma, mb)) {
+      throw new Error(
+        `ot.sinkhorn: arguments \`a\` and \`b\` must have equal total mass for balanced OT; problem ${i} has sum(a) = ${ma} and sum(b) = ${mb}. Normalise them, or pass \`unbalanced: { tau }\`.`,
+      );
+    }
+  }
+}
+
+export function disposeProblem(problem: SinkhornProblem): void {
+  if (problem.ownsCost) problem.cost.dispose();
+  tf.dispose([problem.a, problem.b, problem.logA, problem.logB, problem.rowSupport, problem.colSupport]);
+}

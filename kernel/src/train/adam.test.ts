@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../backend';
+import { AdamOptimizer, type OptimizerConfig } from './adam';
+
+/** float64 reference of torch.optim.Adam/AdamW for one scalar parameter. */
+function reference(kind: 'adam' | 'adamw', p: number, grads: number[], lrs: number[], c: Omit<OptimizerConfig, 'kind' | 'lr'>): number {
+  let m = 0;
+  let v = 0;
+  grads.forEach((g0, k) => {
+    const t = k + 1;
+    const lr = lrs[k];
+    let g = g0;
+    if (kind === 'adam') g += c.weightDecay * p;
+    else p *= 1 - lr * c.weightDecay;
+    m = c.beta1 * m + (1 - c.beta1) * g;
+    v = c.beta2 * v + (1 - c.beta2) * g * g;
+    p -= (lr / (1 - c.beta1 ** t)) * (m / (Math.sqrt(v) / Math.sqrt(1 - c.beta2 ** t) + c.eps));
+  });
+  return p;
+}
+
+test('Adam and AdamW match the PyTorch update (float64 reference), and a null gradient skips', async () => {
+  await initBackend({ backend: 'wasm', log: null });
+  const c = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1 };
+  const grads = [0.5, -0.2, 0.3];
+  const lrs = [0.1, 0.05, 0.02];
+  for (const kind of ['adam', 'adamw'] as const) {
+    const p = tf.tidy(() => tf.variable(tf.scalar(1)));
+    const q = tf.tidy(() => tf.variable(tf.scalar(2)));
+    const opt = new AdamOptimizer([p, q], { kind, lr: 0.1, ...c });
+    const before = tf.memory().numTensors;
+    grads.forEach((g, k) => tf.tidy(() => opt.apply([tf.scalar(g), null], lrs[k])));
+    assert.equal(tf.memory().numTensors, before);
+    const got = (await p.data())[0];
+    assert.ok(Math.abs(got - reference(kind, 1, grads, lrs, c)) < 1e-6, `${kind}: ${got} vs ${reference(kind, 1, grads, lrs, c)}`);
+    assert.equal((await q.data())[0], 2, 'null gradient: parameter untouched (no decay either)');
+    const state = await opt.getState();
+    assert.deepEqual(state.stepCounts, [3, 0]);
+    opt.dispose();
+    tf.dispose([p, q]);
+  }
+  // First AdamW step by hand: p(1 − lr λ) − lr·g/|g| = 1·0.99 − 0.1 = 0.89.
+  assert.ok(Math.abs(reference('adamw', 1, [0.5], [0.1], c) - 0.89) < 1e-7);
+});

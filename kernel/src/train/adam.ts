@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Adam (Kingma & Ba 2015) and AdamW (decoupled weight decay, Loshchilov & Hutter 2019), written out so
+ * that the optimiser state (first/second moments and per-parameter step counts) can be saved and
+ * restored exactly. Same update as torch.optim.Adam / AdamW, for parameter p, gradient g, step t:
+ *
+ *   adam  (L2, coupled):   g ← g + λ p
+ *   adamw (decoupled):     p ← p (1 − lr λ)
+ *   m ← β1 m + (1 − β1) g ;   v ← β2 v + (1 − β2) g²
+ *   p ← p − (lr / (1 − β1^t)) · m / ( sqrt(v) / sqrt(1 − β2^t) + ε )
+ *
+ * A parameter whose gradient is null (it did not influence the loss) is skipped: no moment update, no
+ * decay, its step count does not advance (as in PyTorch). The learning rate is an argument of `apply`
+ * so a schedule can change it every step.
+ *
+ * @example
+ *   const opt = new AdamOptimizer([w], { kind: 'adamw', lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 });
+ *   tf.tidy(() => opt.apply([gradW], 1e-3));
+ *   opt.dispose();
+ */
+export interface OptimizerConfig {
+  kind: 'adam' | 'adamw';
+  /** Peak learning rate (the schedule scales it). */
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** λ: L2 penalty added to the gradient ('adam') or decoupled decay ('adamw'). */
+  weightDecay: number;
+}
+
+/** The moments, as plain float32 arrays in parameter order — what a checkpoint stores. */
+export interface AdamStateValues {
+  stepCounts: number[];
+  m: Float32Array[];
+  v: Float32Array[];
+}
+
+export class AdamOptimizer {
+  private readonly m: tf.Variable[];
+  private readonly v: tf.Variable[];
+  private readonly stepCounts: number[];
+
+  constructor(
+    private readonly params: readonly tf.Variable[],
+    readonly config: OptimizerConfig,
+  ) {
+    // Moments are non-trainable variables so `apply` can update them in place inside tf.tidy.
+    // tidy: a variable shares its initial tensor's data; the initial tensor handle itself is released.
+    this.m = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+    this.v = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+    this.stepCounts = params.map(() => 0);
+  }
+
+  /** One update. `grads[i]` belongs to `params[i]` (null = skip). Call inside tf.tidy. */
+  apply(grads: readonly (tf.Tensor | null)[], lr: number): void {
+    if (grads.length !== this.params.length) {
+      throw new Error(`AdamOptimizer.apply: expected ${this.params.length} gradients (one per parameter), got ${grads.length}.`);
+    }
+    const { kind, beta1, beta2, eps, weightDecay } = this.config;
+    for (let i = 0; i < this.params.length; i++) {
+      const g0 = grads[i];
+      if (g0 == null) continue;
+      const p = this.params[i];
+      const t = ++this.stepCounts[i];
+      let g: tf.Tensor = g0;
+      let base: tf.Tensor = p;
+      if (weightDecay !== 0 && kind === 'adam') g = tf.add(g, tf.mul(p, tf.scalar(weightDecay)));
+      if (weightDecay !== 0 && kind === 'adamw') base = tf.mul(p, tf.scalar(1 - lr * weightDecay));
+      const m = tf.add(tf.mul(this.m[i], tf.scalar(beta1)), tf.mul(g, tf.scalar(1 - beta1)));
+      const v = tf.add(tf.mul(this.v[i], tf.scalar(beta2)), tf.mul(tf.square(g), tf.scalar(1 - beta2)));
+      const stepSize = lr / (1 - Math.pow(beta1, t));
+      const denom = tf.add(tf.div(tf.sqrt(v), tf.scalar(Math.sqrt(1 - Math.pow(beta2, t)))), tf.scalar(eps));
+      this.m[i].assign(m);
+      this.v[i].assign(v);
+      p.assign(tf.sub(base, tf.mul(tf.div(m, denom), tf.scalar(stepSize))));
+    }
+  }
+
+  /** Reads the state back (async: one read per moment tensor). */
+  async getState(): Promise<AdamStateValues> {
+    const m = await Promise.all(this.m.map(async (x) => new Float32Array(await x.data())));
+    const v = await Promise.all(this.v.map(async (x) => new Float32Array(await x.data())));
+    return { stepCounts: this.stepCounts.slice(), m, v };
+  }
+
+  /** Restores a state saved by `getState` (exact: float32 in, float32 out). */
+  setState(state: AdamStateValues): void {
+    const n = this.params.length;
+    if (state.stepCounts.length !== n || state.m.length !== n || state.v.length !== n) {
+      throw new Error(`AdamOptimizer.setState: expected state for ${n} parameters, got ${state.stepCounts.length}.`);
+    }
+    for (let i = 0; i < n; i++) {
+      const shape = this.params[i].shape;
+      const size = this.params[i].size;
+      if (state.m[i].length !== size || state.v[i].length !== size) {
+        throw new Error(`AdamOptimizer.setState: moments of parameter ${i} ('${this.params[i].name}') have ${state.m[i].length} values, expected ${size}.`);
+      }
+      tf.tidy(() => {
+        this.m[i].assign(tf.tensor(state.m[i], shape, 'float32'));
+        this.v[i].assign(tf.tensor(state.v[i], shape, 'float32'));
+      });
+      this.stepCounts[i] = state.stepCounts[i];
+    }
+  }
+
+  dispose(): void {
+    for (const x of [...this.m, ...this.v]) x.dispose();
+  }
+}

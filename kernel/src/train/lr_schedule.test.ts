@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeSchedule, warmupCosine } from './lr_schedule';
+
+const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} vs ${b}`);
+
+test('warm-up + cosine: hand-computed values', () => {
+  const lr = warmupCosine({ baseLr: 1, minLr: 0.1, warmupSteps: 4, totalSteps: 14 });
+  close(lr(0), 0.25);
+  close(lr(3), 1);
+  close(lr(4), 1); // cosine starts at baseLr
+  close(lr(9), 0.1 + 0.45 * (1 + Math.cos(Math.PI / 2))); // halfway: 0.55
+  close(lr(9), 0.55);
+  close(lr(14), 0.1);
+  close(lr(100), 0.1); // clamped past the horizon
+  const noWarmup = warmupCosine({ baseLr: 2, minLr: 0, warmupSteps: 0, totalSteps: 4 });
+  close(noWarmup(0), 2);
+  close(noWarmup(2), 1);
+});
+
+test('constant schedule keeps the warm-up then stays flat', () => {
+  const lr = makeSchedule({ kind: 'constant', warmupSteps: 2, minLr: 0 }, 0.5, 10);
+  assert.deepEqual([0, 1, 2, 9].map(lr), [0.25, 0.5, 0.5, 0.5]);
+});

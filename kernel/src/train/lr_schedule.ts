@@ -1,0 +1,51 @@
+/**
+ * Learning-rate schedules, as pure functions of the step index.
+ *
+ * Warm-up + cosine (SGDR without restarts, Loshchilov & Hutter 2017; the nanoGPT / open_clip schedule),
+ * for the update at 0-based step s, with W = warmupSteps, S = totalSteps:
+ *
+ *   s < W:   lr(s) = baseLr · (s + 1) / W                                  (linear, reaches baseLr at s = W−1)
+ *   s >= W:  p = min(1, (s − W) / max(1, S − W))
+ *            lr(s) = minLr + ½ (baseLr − minLr) (1 + cos(π p))             (baseLr at s = W, → minLr at s = S)
+ *
+ * 'constant' keeps the linear warm-up and then stays at baseLr.
+ *
+ * @example
+ *   const lr = warmupCosine({ baseLr: 1e-3, minLr: 1e-5, warmupSteps: 10, totalSteps: 100 });
+ *   lr(0);   // 1e-4
+ *   lr(10);  // 1e-3
+ */
+export interface ScheduleConfig {
+  kind: 'cosine' | 'constant';
+  /** Linear warm-up steps (0 = none). */
+  warmupSteps: number;
+  /** Final learning rate of the cosine decay. */
+  minLr: number;
+}
+
+export type LrSchedule = (step: number) => number;
+
+export function warmupCosine(o: { baseLr: number; minLr: number; warmupSteps: number; totalSteps: number }): LrSchedule {
+  const { baseLr, minLr, warmupSteps, totalSteps } = o;
+  const decaySteps = Math.max(1, totalSteps - warmupSteps);
+  return (step: number): number => {
+    if (step < warmupSteps) return (baseLr * (step + 1)) / warmupSteps;
+    const p = Math.min(1, (step - warmupSteps) / decaySteps);
+    return minLr + 0.5 * (baseLr - minLr) * (1 + Math.cos(Math.PI * p));
+  };
+}
+
+export function warmupConstant(o: { baseLr: number; warmupSteps: number }): LrSchedule {
+  const { baseLr, warmupSteps } = o;
+  return (step: number): number => (step < warmupSteps ? (baseLr * (step + 1)) / warmupSteps : baseLr);
+}
+
+/** The schedule a trainer config describes. */
+export function makeSchedule(schedule: ScheduleConfig, baseLr: number, totalSteps: number): LrSchedule {
+  switch (schedule.kind) {
+    case 'cosine':
+      return warmupCosine({ baseLr, minLr: schedule.minLr, warmupSteps: schedule.warmupSteps, totalSteps });
+    case 'constant':
+      return warmupConstant({ baseLr, warmupSteps: schedule.warmupSteps });
+  }
+}

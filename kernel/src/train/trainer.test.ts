@@ -1,0 +1,143 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../backend';
+import { CancellationSource } from './cancellation';
+import { loadCheckpoint } from './checkpoint_io';
+import { train } from './trainer';
+import type { TrainEvent } from './progress';
+import type { TrainConfigInput } from './train_config';
+import { linearRegressionTask } from './test_support/linear_regression_task';
+
+const CONFIG: TrainConfigInput = {
+  steps: 6,
+  seed: 7,
+  optimizer: { kind: 'adamw', lr: 0.2, weightDecay: 0.01 },
+  schedule: { kind: 'cosine', warmupSteps: 2, minLr: 0.001 },
+  clipGradNorm: 1.0,
+};
+
+const tmp = (): Promise<string> => fs.mkdtemp(path.join(os.tmpdir(), 'alignscope-train-'));
+const read = async (vars: tf.Variable[]): Promise<Float32Array[]> => Promise.all(vars.map(async (v) => new Float32Array(await v.data())));
+
+test('setup backend', async () => {
+  await initBackend({ backend: 'wasm', log: null });
+});
+
+test('6 steps straight == 3 steps + checkpoint + resume + 3 steps (bit-identical weights and losses)', async () => {
+  const [dirA, dirB] = [await tmp(), await tmp()];
+  const a = linearRegressionTask();
+  const straight = await train(a, CONFIG, { outDir: dirA });
+  assert.equal(straight.stoppedReason, 'completed');
+  assert.equal(straight.history.length, 6);
+  const wa = await read(a.variables());
+
+  const b1 = linearRegressionTask();
+  const first = await train(b1, CONFIG, { outDir: dirB, untilStep: 3 });
+  assert.equal(first.stoppedReason, 'paused');
+  assert.equal(first.step, 3);
+  b1.dispose();
+  const manifest = JSON.parse(await fs.readFile(path.join(dirB, 'checkpoint.json'), 'utf8'));
+  assert.equal(manifest.step, 3);
+  assert.equal(manifest.seed, 7);
+  assert.deepEqual(manifest.config.task, { kind: 'linreg', dim: 3, batch: 8 });
+  assert.deepEqual(manifest.optimizer.stepCounts, [3, 3]);
+
+  const b2 = linearRegressionTask({ initSeed: 99 }); // different init: the checkpoint must overwrite it
+  const second = await train(b2, CONFIG, { outDir: dirB, resume: true });
+  assert.equal(second.stoppedReason, 'completed');
+  assert.deepEqual(second.history.map((h) => h.step), [4, 5, 6]);
+  const lossesStraight = straight.history.slice(3).map((h) => [h.loss, h.parts.mse, h.parts.l1w, h.lr, h.gradNorm]);
+  const lossesResumed = second.history.map((h) => [h.loss, h.parts.mse, h.parts.l1w, h.lr, h.gradNorm]);
+  assert.deepEqual(lossesResumed, lossesStraight);
+  assert.deepEqual(first.history.map((h) => h.loss), straight.history.slice(0, 3).map((h) => h.loss));
+  const wb = await read(b2.variables());
+  for (let i = 0; i < wa.length; i++) assert.deepEqual(Buffer.from(wb[i].buffer), Buffer.from(wa[i].buffer), `variable ${i} bit-identical`);
+  // The final checkpoints agree too, optimiser state included.
+  const [ca, cb] = [await loadCheckpoint(dirA), await loadCheckpoint(dirB)];
+  assert.deepEqual(cb.tensors.map((t) => Array.from(t.values)), ca.tensors.map((t) => Array.from(t.values)));
+  assert.ok(straight.history[5].loss < straight.history[0].loss, 'the loss goes down');
+  a.dispose();
+  b2.dispose();
+});
+
+test('no tensor growth across steps; none left after the run', async () => {
+  const task = linearRegressionTask();
+  const before = tf.memory().numTensors;
+  const counts: number[] = [];
+  await train(task, { ...CONFIG, steps: 12, checkpointEvery: 4 }, { outDir: await tmp(), listeners: [(e) => e.kind === 'step' && counts.push(tf.memory().numTensors)] });
+  assert.equal(counts.length, 12);
+  assert.ok(counts.every((c) => c === counts[0]), `numTensors per step: ${counts}`);
+  assert.equal(tf.memory().numTensors, before);
+  task.dispose();
+});
+
+test('cancellation stops at the next step boundary, saves and reports the step', async () => {
+  const dir = await tmp();
+  const task = linearRegressionTask();
+  const source = new CancellationSource();
+  const events: TrainEvent[] = [];
+  const result = await train(task, { ...CONFIG, steps: 100 }, {
+    outDir: dir,
+    cancel: source.token,
+    listeners: [(e) => events.push(e), (e) => e.kind === 'step' && e.step === 2 && source.cancel()],
+  });
+  assert.equal(result.stoppedReason, 'cancelled');
+  assert.equal(result.step, 2);
+  const { manifest } = await loadCheckpoint(dir);
+  assert.equal(manifest.step, 2);
+  assert.equal(manifest.reason, 'cancelled');
+  assert.deepEqual(events.map((e) => e.kind), ['start', 'step', 'step', 'checkpoint', 'end']);
+  const step = events[1] as Extract<TrainEvent, { kind: 'step' }>;
+  assert.equal(step.totalSteps, 100);
+  assert.ok(step.examplesPerSec > 0 && step.etaSec >= 0 && Number.isFinite(step.lr));
+  task.dispose();
+});
+
+test('a cancel from another macrotask is processed between steps (the loop yields)', async () => {
+  const task = linearRegressionTask();
+  const source = new CancellationSource();
+  setTimeout(() => source.cancel(), 5);
+  const result = await train(task, { ...CONFIG, steps: 100000 }, { cancel: source.token });
+  assert.equal(result.stoppedReason, 'cancelled');
+  assert.ok(result.step < 100000);
+  assert.equal(result.checkpoint, null);
+  task.dispose();
+});
+
+test('a NaN loss stops the run naming the step, keeps the last good checkpoint and good weights', async () => {
+  const dir = await tmp();
+  const task = linearRegressionTask({ nanAtStep: 4 });
+  const result = await train(task, { ...CONFIG, checkpointEvery: 2 }, { outDir: dir });
+  assert.equal(result.stoppedReason, 'non-finite');
+  assert.equal(result.step, 4);
+  assert.match(result.message, /loss is NaN at step 5 \(0-based index 4\)/);
+  assert.match(result.message, /last good checkpoint/);
+  const { manifest, tensors } = await loadCheckpoint(dir);
+  assert.equal(manifest.step, 4);
+  assert.ok(tensors.every((t) => t.values.every(Number.isFinite)));
+  for (const v of await read(task.variables())) assert.ok(v.every(Number.isFinite), 'variables keep the last good weights');
+  task.dispose();
+});
+
+test('bad input: occupied folder, foreign checkpoint, unknown config key', async () => {
+  const dir = await tmp();
+  const task = linearRegressionTask();
+  await train(task, CONFIG, { outDir: dir, untilStep: 2 });
+  await assert.rejects(train(task, CONFIG, { outDir: dir }), /exists and is not empty.*resume: true/);
+  await assert.rejects(
+    train(task, { ...CONFIG, optimizer: { ...CONFIG.optimizer, lr: 0.01 } }, { outDir: dir, resume: true }),
+    /another configuration — train\.optimizer\.lr: 0\.2 vs 0\.01/,
+  );
+  const other = linearRegressionTask({ dim: 4 });
+  await assert.rejects(train(other, CONFIG, { outDir: dir, resume: true }), /task\.dim: 3 vs 4/);
+  await assert.rejects(train(task, { ...CONFIG, stepz: 3 } as TrainConfigInput), /unknown key 'stepz'/);
+  // overwrite: true replaces it
+  const fresh = await train(task, CONFIG, { outDir: dir, overwrite: true, untilStep: 1 });
+  assert.equal(fresh.step, 1);
+  task.dispose();
+  other.dispose();
+});

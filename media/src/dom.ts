@@ -1,0 +1,12 @@
+/** Small DOM helpers: every string goes in as text, never as HTML. */
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** A title line above a figure, if any. */
+export function titleEl(title: string | undefined): HTMLElement | undefined {
+  return title ? el('div', 'alignscope-title', title) : undefined;
+}
