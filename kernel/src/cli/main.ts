@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * `alignscope` command line. Each subcommand lives in its own module and is loaded only when used, so
+ * `alignscope kernel` does not pay for the experiment code and vice versa.
+ */
+
+type Command = (argv: string[]) => Promise<number>;
+
+interface Subcommand {
+  summary: string;
+  load: () => Command;
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  demo: {
+    summary: 'demo sinkhorn — solve a batch of OT problems and print a result table',
+    load: () => require('./demo_command').demoCommand,
+  },
+  kernel: {
+    summary: 'kernel --connection-file FILE | kernel install|uninstall|list — the Jupyter kernel',
+    load: () => require('./kernel_command').kernelCommand,
+  },
+  run: {
+    summary: 'run NOTEBOOK.ipynb [--out DIR] [--timeout S] — execute a notebook headless',
+    load: () => require('./run_command').runCommand,
+  },
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** Adds a subcommand (used by modules that contribute one). */
+export function registerSubcommand(name: string, summary: string, load: () => Command): void {
+  SUBCOMMANDS[name] = { summary, load };
+}
+
+function usage(): string {
+  const lines = Object.entries(SUBCOMMANDS).map(([name, s]) => `  ${name.padEnd(12)} ${s.summary}`);
+  return `usage: alignscope <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const subcommand = SUBCOMMANDS[name];
+  if (!subcommand) {
+    process.stderr.write(`alignscope: unknown command '${name}'.\n\n${usage()}`);
+    return 2;
+  }
+  return subcommand.load()(rest);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`alignscope: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
