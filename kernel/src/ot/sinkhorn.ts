@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { canUseFusedKernel, createFusedKernelIterator } from './fused/fused_kernel_iterator';
 import { createKernelIterator } from './sinkhorn_kernel';
 import { createLogIterator } from './sinkhorn_log';
 import { runSinkhornLoop, type LoopOutcome } from './sinkhorn_loop';
@@ -15,6 +16,8 @@ export const KERNEL_SAFE_RANGE = 50;
 const OPTION_KEYS: ReadonlySet<string> = new Set([
   'eps', 'a', 'b', 'rowMask', 'colMask', 'maxIter', 'tol', 'checkEvery', 'method', 'unbalanced', 'grad', 'diagnostics',
 ]);
+
+type Policy = Parameters<typeof runSinkhornLoop>[1] & { grad: 'envelope' | 'unrolled' | 'detach' };
 
 interface Solved {
   plan: tf.Tensor3D;
@@ -46,12 +49,18 @@ function resolveMethod(problem: SinkhornProblem, method: SinkhornOptions['method
 }
 
 /** Runs one update scheme to the end and evaluates the objective at its plan. */
-function solveWith(problem: SinkhornProblem, method: 'log' | 'kernel', policy: Parameters<typeof runSinkhornLoop>[1]): Solved {
-  const iterator = method === 'kernel' ? createKernelIterator(problem) : createLogIterator(problem);
+function solveWith(problem: SinkhornProblem, method: 'log' | 'kernel', policy: Policy): Solved {
+  const iterator =
+    method === 'log'
+      ? createLogIterator(problem)
+      : canUseFusedKernel(problem, policy.grad)
+        ? createFusedKernelIterator(problem)
+        : createKernelIterator(problem);
   try {
     const outcome = runSinkhornLoop(iterator, policy);
-    const { plan, f, g } = iterator.result();
-    const value = regularisedObjective(problem, plan, f, g);
+    const { plan, f, g, rows, cols } = iterator.result();
+    const value = regularisedObjective(problem, plan, f, g, rows, cols);
+    tf.dispose([rows, cols].filter((t): t is tf.Tensor2D => t !== undefined));
     return { plan, f, g, value, outcome, method };
   } finally {
     iterator.dispose();
@@ -59,7 +68,7 @@ function solveWith(problem: SinkhornProblem, method: 'log' | 'kernel', policy: P
 }
 
 /** The kernel form can overflow where the caller forced it or the range check was optimistic: re-solve in the log domain. */
-function solve(problem: SinkhornProblem, method: 'log' | 'kernel', policy: Parameters<typeof runSinkhornLoop>[1]): Solved {
+function solve(problem: SinkhornProblem, method: 'log' | 'kernel', policy: Policy): Solved {
   const first = solveWith(problem, method, policy);
   if (method === 'log' || !first.outcome.diverged) return first;
   tf.dispose([first.plan, first.f, first.g, first.value]);
@@ -95,7 +104,8 @@ export function sinkhorn(cost: tf.Tensor, options: SinkhornOptions = {}): Sinkho
     checkEvery: positiveInteger('checkEvery', options.checkEvery, 10),
     tol,
     diagnostics,
-  };
+    grad,
+  } as Policy;
 
   const problem = buildProblem(cost, options, diagnostics);
   try {

@@ -7,6 +7,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 export interface SinkhornIterator {
   /** One iteration: a row update then a column update. Disposes the replaced state. */
   step(): void;
+  /** k iterations at once (an implementation may keep each problem in cache across them). */
+  steps?(k: number): void;
   /** Remembers the current iterate as "previous" for the unbalanced residual of the next `error()`. */
   markPrevious(): void;
   /**
@@ -18,8 +20,11 @@ export interface SinkhornIterator {
   saveGood(): void;
   /** Returns to the last good iterate (the initial one if none was saved). */
   restoreGood(): void;
-  /** The plan [B, n, m] and the potentials f [B, n], g [B, m] (cost units, 0 on masked entries). */
-  result(): { plan: tf.Tensor3D; f: tf.Tensor2D; g: tf.Tensor2D };
+  /**
+   * The plan [B, n, m] and the potentials f [B, n], g [B, m] (cost units, 0 on masked entries); optionally
+   * the plan's row sums [B, n] and column sums [B, m] when the scheme has them without a pass over the plan.
+   */
+  result(): { plan: tf.Tensor3D; f: tf.Tensor2D; g: tf.Tensor2D; rows?: tf.Tensor2D; cols?: tf.Tensor2D };
   /** Releases the state tensors. */
   dispose(): void;
 }

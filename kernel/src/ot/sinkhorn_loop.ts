@@ -38,10 +38,20 @@ export function runSinkhornLoop(iterator: SinkhornIterator, policy: LoopPolicy):
   let error = Number.NaN;
   let iterations = 0;
   let goodIteration = 0;
+  const isCheck = (iteration: number) =>
+    (policy.tol > 0 && (iteration % policy.checkEvery === 0 || iteration === policy.maxIter)) ||
+    (policy.diagnostics && iteration === policy.maxIter);
   for (let iteration = 1; iteration <= policy.maxIter; iteration++) {
-    const check =
-      (policy.tol > 0 && (iteration % policy.checkEvery === 0 || iteration === policy.maxIter)) ||
-      (policy.diagnostics && iteration === policy.maxIter);
+    const check = isCheck(iteration);
+    if (!check && iterator.steps) {
+      // Run every iteration up to (not including) the next check in one call.
+      let next = iteration;
+      while (next < policy.maxIter && !isCheck(next + 1)) next++;
+      iterator.steps(next - iteration + 1);
+      iteration = next;
+      iterations = next;
+      continue;
+    }
     if (check) iterator.markPrevious();
     iterator.step();
     iterations = iteration;

@@ -19,17 +19,19 @@ function generalisedKl(p: tf.Tensor2D, q: tf.Tensor2D): tf.Tensor1D {
  *   <P, C> + eps KL(P || a b^T)  =  <P 1, f> + <P^T 1, g> - eps (sum P - sum a * sum b)
  *
  * (exact for every such P, not only the optimum), plus tau (KL(P 1 || a) + KL(P^T 1 || b)) when unbalanced.
- * Returns [B].
+ * Row/column sums of the plan may be passed when known. Returns [B].
  */
 export function regularisedObjective(
   problem: SinkhornProblem,
   plan: tf.Tensor3D,
   f: tf.Tensor2D,
   g: tf.Tensor2D,
+  rowSums?: tf.Tensor2D,
+  colSums?: tf.Tensor2D,
 ): tf.Tensor1D {
   return tf.tidy(() => {
-    const rows = plan.sum(2) as tf.Tensor2D; // [B, n]
-    const cols = plan.sum(1) as tf.Tensor2D; // [B, m]
+    const rows = rowSums ?? (plan.sum(2) as tf.Tensor2D); // [B, n]
+    const cols = colSums ?? (plan.sum(1) as tf.Tensor2D); // [B, m]
     const mass = rows.sum(1); // [B]
     const productMass = problem.a.sum(1).mul(problem.b.sum(1)); // [B]
     let value = rows.mul(f).sum(1).add(cols.mul(g).sum(1)).sub(mass.sub(productMass).mul(problem.eps)); // [B]
