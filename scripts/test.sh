@@ -13,9 +13,10 @@ for setup in scripts/setup/*.sh; do
 done
 
 echo "[test] build"
-npx tsc -b kernel
-echo "[test] type-check tests"
+npm run --silent build
+echo "[test] type-check tests, renderer"
 npx tsc -p tsconfig.tests.json
+npx tsc -p media/tsconfig.json --noEmit
 
 mapfile -t files < <(find kernel/src test extension media -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
 echo "[test] ${#files[@]} test files"

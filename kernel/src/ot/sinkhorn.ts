@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { canUseFusedKernel, createFusedKernelIterator } from './fused/fused_kernel_iterator';
 import { createKernelIterator } from './sinkhorn_kernel';
+import type { SinkhornIterator } from './sinkhorn_iterator';
 import { createLogIterator } from './sinkhorn_log';
 import { runSinkhornLoop, type LoopOutcome } from './sinkhorn_loop';
 import { regularisedObjective } from './sinkhorn_objective';
@@ -36,26 +37,20 @@ function positiveInteger(name: string, value: unknown, fallback: number): number
   return value;
 }
 
-/** 'auto' → 'kernel' when the row-shifted cost range over eps is float32-safe, else 'log' (one scalar read). */
-function resolveMethod(problem: SinkhornProblem, method: SinkhornOptions['method']): 'log' | 'kernel' {
-  if (method === 'log' || method === 'kernel') return method;
-  if (method !== undefined && method !== 'auto') {
-    throw new Error(`ot.sinkhorn: argument \`method\` must be 'auto', 'log' or 'kernel'; got '${String(method)}'.`);
-  }
-  const range = tf.tidy(() => problem.cost.sub(problem.cost.min(2, true)).max());
-  const value = range.dataSync()[0]! / problem.eps;
-  range.dispose();
-  return value <= KERNEL_SAFE_RANGE ? 'kernel' : 'log';
+function rangeIsKernelSafe(range: number, eps: number): boolean {
+  return range / eps <= KERNEL_SAFE_RANGE;
 }
 
-/** Runs one update scheme to the end and evaluates the objective at its plan. */
-function solveWith(problem: SinkhornProblem, method: 'log' | 'kernel', policy: Policy): Solved {
-  const iterator =
-    method === 'log'
-      ? createLogIterator(problem)
-      : canUseFusedKernel(problem, policy.grad)
-        ? createFusedKernelIterator(problem)
-        : createKernelIterator(problem);
+/** max over problems and rows of (max_j C_ij - min_j C_ij), one scalar read. */
+function costRange(problem: SinkhornProblem): number {
+  const range = tf.tidy(() => problem.cost.max(2).sub(problem.cost.min(2)).max());
+  const value = range.dataSync()[0]!;
+  range.dispose();
+  return value;
+}
+
+/** Runs an iterator to the end and evaluates the objective at its plan. */
+function runIterator(problem: SinkhornProblem, iterator: SinkhornIterator, method: 'log' | 'kernel', policy: Policy): Solved {
   try {
     const outcome = runSinkhornLoop(iterator, policy);
     const { plan, f, g, rows, cols } = iterator.result();
@@ -67,12 +62,35 @@ function solveWith(problem: SinkhornProblem, method: 'log' | 'kernel', policy: P
   }
 }
 
-/** The kernel form can overflow where the caller forced it or the range check was optimistic: re-solve in the log domain. */
-function solve(problem: SinkhornProblem, method: 'log' | 'kernel', policy: Policy): Solved {
-  const first = solveWith(problem, method, policy);
-  if (method === 'log' || !first.outcome.diverged) return first;
+/**
+ * Picks the update scheme and solves. 'auto' uses the kernel form when the row-shifted cost range over
+ * eps is float32-safe (the fused CPU kernels measure the range while building K; elsewhere one scalar is
+ * read). A kernel form that still overflows (forced, or an optimistic check) is re-solved in the log domain.
+ */
+function solve(problem: SinkhornProblem, requested: SinkhornOptions['method'], policy: Policy): Solved {
+  if (requested !== undefined && requested !== 'auto' && requested !== 'log' && requested !== 'kernel') {
+    throw new Error(`ot.sinkhorn: argument \`method\` must be 'auto', 'log' or 'kernel'; got '${String(requested)}'.`);
+  }
+  const auto = requested === undefined || requested === 'auto';
+  if (requested === 'log') return runIterator(problem, createLogIterator(problem), 'log', policy);
+  let kernelIterator: SinkhornIterator;
+  if (canUseFusedKernel(problem, policy.grad)) {
+    const fused = createFusedKernelIterator(problem);
+    if (auto && !rangeIsKernelSafe(fused.costRange, problem.eps)) {
+      fused.dispose();
+      return runIterator(problem, createLogIterator(problem), 'log', policy);
+    }
+    kernelIterator = fused;
+  } else {
+    if (auto && !rangeIsKernelSafe(costRange(problem), problem.eps)) {
+      return runIterator(problem, createLogIterator(problem), 'log', policy);
+    }
+    kernelIterator = createKernelIterator(problem);
+  }
+  const first = runIterator(problem, kernelIterator, 'kernel', policy);
+  if (!first.outcome.diverged) return first;
   tf.dispose([first.plan, first.f, first.g, first.value]);
-  const second = solveWith(problem, 'log', policy);
+  const second = runIterator(problem, createLogIterator(problem), 'log', policy);
   second.outcome.warnings.unshift(...first.outcome.warnings, 'the kernel form overflowed in float32; re-solved in the log domain.');
   return second;
 }
@@ -109,13 +127,12 @@ export function sinkhorn(cost: tf.Tensor, options: SinkhornOptions = {}): Sinkho
 
   const problem = buildProblem(cost, options, diagnostics);
   try {
-    const method = resolveMethod(problem, options.method);
     const outShape = problem.batched ? [problem.B] : [];
     let solved: Solved;
     let value: tf.Tensor;
     if (grad === 'unrolled') {
       // Every op is recorded on the gradient tape (when one is active): exact gradients of this finite iteration.
-      solved = solve(problem, method, policy);
+      solved = solve(problem, options.method, policy);
       value = solved.value.reshape(outShape);
       solved.value.dispose();
     } else {
@@ -124,7 +141,7 @@ export function sinkhorn(cost: tf.Tensor, options: SinkhornOptions = {}): Sinkho
       const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
         const c = args[0] as tf.Tensor;
         const save = args[1] as tf.GradSaveFunc;
-        inner = solve(problem, method, policy);
+        inner = solve(problem, options.method, policy);
         tf.keep(inner.plan);
         tf.keep(inner.f);
         tf.keep(inner.g);

@@ -3,8 +3,6 @@ import type { SinkhornIterator } from '../sinkhorn_iterator';
 import type { SinkhornProblem } from '../sinkhorn_problem';
 import { fusedRuntime, type FusedRuntime } from './fused_runtime';
 
-/** Cost value for padded columns: never the row minimum; their kernel entries meet v_j = 0. */
-const PAD_COST = 1e30;
 
 /** Where the fused kernels can run: balanced problems, no gradient tape through the iterations, a CPU backend. */
 export function canUseFusedKernel(problem: SinkhornProblem, grad: 'envelope' | 'unrolled' | 'detach'): boolean {
@@ -21,13 +19,19 @@ export function canUseFusedKernel(problem: SinkhornProblem, grad: 'envelope' | '
  * iteration, all iterations of a problem while its kernel is in cache, problems split across threads.
  * The state lives in the runtime's shared memory; results are copied into TF.js tensors.
  */
-export function createFusedKernelIterator(problem: SinkhornProblem): SinkhornIterator & { steps(k: number): void } {
+export interface FusedKernelIterator extends SinkhornIterator {
+  steps(k: number): void;
+  /** max over problems and rows of (max_j C_ij - min_j C_ij): the quantity `auto` compares with eps. */
+  costRange: number;
+}
+
+export function createFusedKernelIterator(problem: SinkhornProblem): FusedKernelIterator {
   const runtime = fusedRuntime() as FusedRuntime;
   runtime.busy = true;
   const { B, n, m, eps } = problem;
   const mPad = Math.ceil(m / 4) * 4;
   // Byte layout in the shared memory.
-  const sizes = { K: B * n * mPad, out: B * n * mPad, a: B * n, u: B * n, s: B * n, shift: B * n, b: B * mPad, v: B * mPad, w: B * mPad, err: B };
+  const sizes = { K: B * n * mPad, out: B * n * mPad, a: B * n, u: B * n, s: B * n, shift: B * n, range: B * n, b: B * mPad, v: B * mPad, w: B * mPad, err: B };
   const at: Record<keyof typeof sizes, number> = {} as never;
   let offset = 0;
   for (const [name, length] of Object.entries(sizes) as Array<[keyof typeof sizes, number]>) {
@@ -37,22 +41,31 @@ export function createFusedKernelIterator(problem: SinkhornProblem): SinkhornIte
   runtime.ensureBytes(offset);
   const view = (name: keyof typeof sizes) => runtime.f32(at[name], sizes[name]);
 
-  /** Copies a tensor into the shared memory, padding its last axis from m to mPad with `value`. */
-  const write = (name: keyof typeof sizes, t: tf.Tensor, value = 0) => {
+  /**
+   * Copies a tensor into the shared memory, padding its last axis from m to mPad: marginals with 0,
+   * costs with copies of their first column (so row minima and ranges are unchanged; b = 0 there).
+   */
+  const write = (name: keyof typeof sizes, t: tf.Tensor) => {
     if (mPad === m || t.shape[t.rank - 1] !== m) {
       view(name).set(t.dataSync() as Float32Array);
       return;
     }
-    const p = tf.pad(t, t.rank === 3 ? [[0, 0], [0, 0], [0, mPad - m]] : [[0, 0], [0, mPad - m]], value);
+    const p = tf.tidy(() =>
+      t.rank === 3
+        ? tf.concat([t, tf.tile(t.slice([0, 0, 0], [B, n, 1]), [1, 1, mPad - m])], 2)
+        : tf.pad(t, [[0, 0], [0, mPad - m]], 0),
+    );
     view(name).set(p.dataSync() as Float32Array);
     p.dispose();
   };
-  write('K', problem.cost, PAD_COST);
+  write('K', problem.cost);
   write('a', problem.a);
-  write('b', problem.b, 0);
+  write('b', problem.b);
   view('u').set(view('a'));
   view('v').set(view('b'));
-  runtime.parallel('build_kernel', [at.K, at.shift, 0, B * n, mPad, -1 / eps], 2);
+  runtime.parallel('build_kernel', [at.K, at.shift, at.range, 0, B * n, mPad, -1 / eps], 3);
+  let costRange = 0;
+  for (const r of view('range')) if (r > costRange) costRange = r;
 
   let previous = { u: view('u').slice(), v: view('v').slice() };
   let good = { u: view('u').slice(), v: view('v').slice() };
@@ -63,6 +76,7 @@ export function createFusedKernelIterator(problem: SinkhornProblem): SinkhornIte
   const rowSums = () => runtime.parallel('row_sums', [at.K, at.a, at.u, at.v, at.s, at.err, 0, B, n, mPad], 6);
 
   return {
+    costRange,
     step: () => iterate(1),
     steps: (k: number) => iterate(k),
     markPrevious() {

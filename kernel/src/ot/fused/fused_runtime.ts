@@ -10,7 +10,7 @@ import { SINKHORN_FUSED_WASM_BASE64 } from './sinkhorn_fused_wasm';
  */
 
 type Exports = {
-  build_kernel(k: number, shift: number, row0: number, row1: number, mPad: number, negInvEps: number): void;
+  build_kernel(k: number, shift: number, range: number, row0: number, row1: number, mPad: number, negInvEps: number): void;
   iterate(k: number, a: number, b: number, u: number, v: number, w: number, b0: number, b1: number, n: number, mPad: number, iters: number): void;
   iterate16(k: number, a: number, b: number, u: number, v: number, w: number, b0: number, b1: number, n: number, mPad: number, iters: number): void;
   row_sums(k: number, a: number, u: number, v: number, s: number, err: number, b0: number, b1: number, n: number, mPad: number): void;
@@ -28,7 +28,7 @@ const COUNT = 19; // number of arguments
 const ARGS = 20; // up to 12 argument slots (20..31); float arguments are stored through a Float32 view
 const PARTS = 40; // [lo, hi) of helper h at PARTS + 2h, PARTS + 2h + 1 (8 helpers at most)
 const FUNCTIONS: FusedFunction[] = ['build_kernel', 'iterate', 'iterate16', 'row_sums', 'plan'];
-const FLOAT_ARGS: Record<FusedFunction, number[]> = { build_kernel: [5], iterate: [], iterate16: [], row_sums: [], plan: [] };
+const FLOAT_ARGS: Record<FusedFunction, number[]> = { build_kernel: [6], iterate: [], iterate16: [], row_sums: [], plan: [] };
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');

@@ -38,10 +38,11 @@
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $x)) (f32x4.extract_lane 1 (local.get $x)))
              (f32.add (f32x4.extract_lane 2 (local.get $x)) (f32x4.extract_lane 3 (local.get $x)))))
 
-  ;; In place: K_row = exp(-(C_row - min(C_row)) / eps) for rows [row0, row1); r_row = min(C_row).
-  (func (export "build_kernel") (param $k i32) (param $shift i32) (param $row0 i32) (param $row1 i32)
+  ;; In place: K_row = exp(-(C_row - min(C_row)) / eps) for rows [row0, row1); r_row = min(C_row) and
+  ;; range_row = max(C_row) - min(C_row) (padded columns repeat a real one, so they change neither).
+  (func (export "build_kernel") (param $k i32) (param $shift i32) (param $range i32) (param $row0 i32) (param $row1 i32)
         (param $mPad i32) (param $negInvEps f32)
-    (local $row i32) (local $p i32) (local $end i32) (local $mn v128) (local $min f32) (local $rowBytes i32)
+    (local $row i32) (local $p i32) (local $end i32) (local $mn v128) (local $mx v128) (local $min f32) (local $rowBytes i32)
     (local.set $rowBytes (i32.shl (local.get $mPad) (i32.const 2)))
     (local.set $row (local.get $row0))
     (block $done (loop $rows
@@ -49,14 +50,20 @@
       (local.set $p (i32.add (local.get $k) (i32.mul (local.get $row) (local.get $rowBytes))))
       (local.set $end (i32.add (local.get $p) (local.get $rowBytes)))
       (local.set $mn (v128.load (local.get $p)))
+      (local.set $mx (local.get $mn))
       (block $mdone (loop $mins
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br_if $mdone (i32.ge_u (local.get $p) (local.get $end)))
         (local.set $mn (f32x4.min (local.get $mn) (v128.load (local.get $p))))
+        (local.set $mx (f32x4.max (local.get $mx) (v128.load (local.get $p))))
         (br $mins)))
       (local.set $min (f32.min (f32.min (f32x4.extract_lane 0 (local.get $mn)) (f32x4.extract_lane 1 (local.get $mn)))
                                (f32.min (f32x4.extract_lane 2 (local.get $mn)) (f32x4.extract_lane 3 (local.get $mn)))))
       (f32.store (i32.add (local.get $shift) (i32.shl (local.get $row) (i32.const 2))) (local.get $min))
+      (f32.store (i32.add (local.get $range) (i32.shl (local.get $row) (i32.const 2)))
+        (f32.sub (f32.max (f32.max (f32x4.extract_lane 0 (local.get $mx)) (f32x4.extract_lane 1 (local.get $mx)))
+                          (f32.max (f32x4.extract_lane 2 (local.get $mx)) (f32x4.extract_lane 3 (local.get $mx))))
+                 (local.get $min)))
       (local.set $mn (f32x4.splat (local.get $min)))
       (local.set $p (i32.sub (local.get $end) (local.get $rowBytes)))
       (block $edone (loop $exps
