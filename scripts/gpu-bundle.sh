@@ -14,13 +14,14 @@
 #
 # Usage: bash scripts/gpu-bundle.sh            full bundle (prints its size; fails above 60 MiB)
 #        bash scripts/gpu-bundle.sh --with-baseline   the same, plus the wasm bench here (minutes)
-#        bash scripts/gpu-bundle.sh --js-only  only .device-bundle/stage/ (unpacked JS; what gpu-check uses
-#                                              on a machine that has node_modules)
+#        bash scripts/gpu-bundle.sh --js-only  only the unpacked JS in /tmp/alignscope-gpu-stage (what gpu-check
+#                                              uses on a machine that has node_modules but no bundle)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUNDLE=$ROOT/.device-bundle
-STAGE=$BUNDLE/stage
+# staged JS outside the repo (it must not travel unpacked, and nothing of the repo is in reach from it)
+STAGE=${TMPDIR:-/tmp}/alignscope-gpu-stage
 LIMIT=$((60 * 1024 * 1024))
 JS_ONLY=false
 BASELINE=false
@@ -32,20 +33,23 @@ log() { echo "[gpu-bundle] $*" >&2; }
 grep -qxF '/.device-bundle/' .gitignore 2>/dev/null || grep -qxF '/.device-bundle/' .git/info/exclude 2>/dev/null ||
   echo '/.device-bundle/' >>.git/info/exclude
 
-# ---- JavaScript: bench + backend probe, bundled; TF.js and Dawn stay external (native files, wasm paths)
+# ---- JavaScript: bench + backend probe, bundled: our code inlined; every npm package stays external (native
+# files, wasm paths, optional packages loaded lazily), and only those loaded at run time travel (below)
 rm -rf "$STAGE"
 mkdir -p "$STAGE"
 BENCH_ENTRY=""
 for f in ${GPU_BUNDLE_BENCH:-} bench/run.ts bench/run.js; do [ -f "$f" ] && BENCH_ENTRY=$f && break; done
 [ -n "$BENCH_ENTRY" ] || { log "ERROR: bench/run.ts not found"; exit 1; }
-EXTERNAL=(--external:@tensorflow/* --external:webgpu --external:zeromq --external:tslab)
-ESBUILD=(npx --no-install esbuild --bundle --platform=node --format=cjs --target=node20 --log-level=warning "${EXTERNAL[@]}")
+# require.main: in one bundle every module would think it is the main one (bench/workloads/*.ts have
+# `if (require.main === module)` blocks for standalone runs), so it is defined away.
+ESBUILD=(npx --no-install esbuild --bundle --platform=node --format=cjs --target=node20 --log-level=error
+  --packages=external --define:require.main=null)
 log "bundling $BENCH_ENTRY"
 "${ESBUILD[@]}" "$BENCH_ENTRY" --outfile="$STAGE/bench.cjs"
 log "bundling the backend probe"
 cat >"$STAGE/adapter-entry.ts" <<'EOF'
 // Prints the backend report of initBackend() (ALIGNSCOPE_BACKEND decides) as one JSON line; exit 1 on failure.
-import { initBackend } from '../../kernel/src/backend';
+import { initBackend } from 'ALIGNSCOPE_ROOT/kernel/src/backend';
 initBackend({ log: null }).then(
   (report) => console.log(JSON.stringify({ kind: 'backend', ok: true, ...report })),
   (error: Error) => {
@@ -54,8 +58,32 @@ initBackend({ log: null }).then(
   },
 );
 EOF
+sed -i "s|ALIGNSCOPE_ROOT|$ROOT|" "$STAGE/adapter-entry.ts"
 "${ESBUILD[@]}" "$STAGE/adapter-entry.ts" --outfile="$STAGE/adapter.cjs"
 rm "$STAGE/adapter-entry.ts"
+
+# ---- which packages the bundles load at start-up (resolved from the repo's node_modules through NODE_PATH):
+# bench.cjs given an unknown workload loads every module, then stops
+cat >"$STAGE/record.cjs" <<'EOF'
+const Module = require('module');
+const seen = new Set();
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  const file = resolve.call(this, request, ...rest);
+  const parts = file.split('/node_modules/');
+  if (parts.length > 1) {
+    const tail = parts[parts.length - 1].split('/');
+    seen.add(tail[0].startsWith('@') ? `${tail[0]}/${tail[1]}` : tail[0]);
+  }
+  return file;
+};
+process.on('exit', () => require('fs').appendFileSync(process.env.RECORD_FILE, [...seen].join('\n') + '\n'));
+EOF
+: >"$STAGE/loaded.txt"
+(cd "$STAGE" && NODE_PATH=$ROOT/node_modules RECORD_FILE=loaded.txt ALIGNSCOPE_BACKEND=wasm node -r ./record.cjs adapter.cjs >/dev/null 2>&1) || true
+(cd "$STAGE" && NODE_PATH=$ROOT/node_modules RECORD_FILE=loaded.txt node -r ./record.cjs bench.cjs --workloads __load_modules_only__ >/dev/null 2>&1) || true
+[ -s "$STAGE/loaded.txt" ] || { log "ERROR: could not list the packages bench.cjs loads"; exit 1; }
+rm "$STAGE/record.cjs"
 
 # ---- node_modules: the closure of what bench.cjs requires at run time, pruned to what Node loads
 log "pruning node_modules"
@@ -65,8 +93,13 @@ const path = require('path');
 const [root, stage] = process.argv.slice(2);
 const src = path.join(root, 'node_modules');
 const dst = path.join(stage, 'node_modules');
-// Packages the bundles require; their dependencies follow. Type packages and tfjs's CLI helpers are never loaded.
-const roots = ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu'];
+// Roots: the packages loaded at start-up, plus those the backend loaders load lazily; their dependencies
+// follow. Type packages and tfjs's CLI helpers are never loaded.
+const loadedFile = path.join(stage, 'loaded.txt');
+const loaded = fs.readFileSync(loadedFile, 'utf8').split('\n').filter(Boolean);
+fs.unlinkSync(loadedFile);
+const lazy = ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu'];
+const roots = [...new Set([...loaded, ...lazy])];
 const skip = (name) => name.startsWith('@types/') || name === '@webgpu/types' || ['argparse', 'chalk', 'core-js', 'regenerator-runtime', 'yargs', 'debug', 'encoding'].includes(name);
 const seen = new Set();
 const queue = [...roots];

@@ -8,6 +8,11 @@
 #
 #   bash scripts/gpu-check.sh
 #
+# On the device machine (see /work/.library/device/README.md), after `bash scripts/gpu-bundle.sh --with-baseline`
+# here (rebuild it after any change to kernel/ or bench/: the bench travels compiled):
+#   run(command="bash scripts/gpu-check.sh", carry=[".device-bundle"], timeout_s=600)
+# Expected: ~1 min of set-up and webgpu, ~2-4 min of wasm; results come back as $OUT/gpu-check.jsonl.
+#
 # Output: JSON lines on stdout ({"kind":"backend"|"bench"|"speedup"|"summary", ...}); progress on stderr.
 # Files (in $OUT if set, else /tmp/alignscope-gpu-check): gpu-check.jsonl (the same lines), gpu-check.log,
 # bench-webgpu.jsonl, bench-wasm.jsonl, bench-webgpu.log, bench-wasm.log.
@@ -52,7 +57,7 @@ untar_xz() { # untar_xz FILE.tar.xz DIR
 say "host: $(uname -srm); GPU: $(nvidia-smi -L 2>/dev/null | head -n 1 || echo 'nvidia-smi not found')"
 
 # ---- 1. Vulkan loader: unpack the bundled .debs when the system has none
-if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'; then
+if ! ldconfig -p 2>/dev/null | grep 'libvulkan\.so\.1' >/dev/null; then
   debs=$(ls "$ROOT"/.device-bundle/debs/*.deb "$ROOT"/.gl/*.deb 2>/dev/null)
   if [ -n "$debs" ]; then
     say "no libvulkan.so.1: unpacking $(echo "$debs" | wc -l) bundled .deb files into /"
@@ -62,7 +67,8 @@ if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'; then
     say "no libvulkan.so.1 and no .device-bundle/debs: run scripts/gpu-bundle.sh where apt works and carry .device-bundle"
   fi
 fi
-ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1' && say "Vulkan loader: $(ldconfig -p | grep -m1 'libvulkan\.so\.1' | sed 's/.*=> //')"
+loader=$(ldconfig -p 2>/dev/null | grep 'libvulkan\.so\.1' | head -n 1 | sed 's/.*=> //')
+[ -n "$loader" ] && say "Vulkan loader: $loader"
 
 # ---- 2. node
 NODE=""
@@ -87,7 +93,7 @@ if [ -f "$ROOT/.device-bundle/payload.tar.xz" ]; then
 elif [ -d "$ROOT/node_modules" ]; then
   say "no .device-bundle/payload.tar.xz: bundling the JS from node_modules"
   bash "$ROOT/scripts/gpu-bundle.sh" --js-only >>"$LOG" 2>&1 || finish false "scripts/gpu-bundle.sh --js-only failed (see $LOG)"
-  JS=$ROOT/.device-bundle/stage
+  JS=${TMPDIR:-/tmp}/alignscope-gpu-stage
 else
   finish false "neither .device-bundle/payload.tar.xz nor node_modules: run scripts/gpu-bundle.sh and carry .device-bundle"
 fi
@@ -103,7 +109,7 @@ if [ -z "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ] && [ -f "$nvidia_icd_mount
 fi
 probe() { (cd "$JS" && ALIGNSCOPE_BACKEND=webgpu timeout 120 "$NODE" adapter.cjs 2>>"$LOG" | tail -n 1); }
 backend_line=$(probe)
-hardware() { echo "$1" | grep -q '"ok":true' && ! echo "$1" | grep -q '"software":true'; }
+hardware() { echo "$1" | grep '"ok":true' >/dev/null && ! echo "$1" | grep '"software":true' >/dev/null; }
 if ! hardware "$backend_line" && [ -f "$nvidia_icd_mounted" ] && [ -z "${VK_DRIVER_FILES:-}" ]; then
   say "no hardware adapter yet ($(echo "$backend_line" | cut -c1-300)); retrying with VK_DRIVER_FILES=$nvidia_icd_mounted"
   export VK_DRIVER_FILES=$nvidia_icd_mounted
@@ -118,7 +124,7 @@ if ! hardware "$backend_line" && [ -d /usr/local/nvidia/lib64 ]; then
 fi
 [ -n "$backend_line" ] || backend_line='{"kind":"backend","ok":false,"error":"the probe printed nothing (see gpu-check.log)"}'
 emit "$backend_line"
-if ! echo "$backend_line" | grep -q '"ok":true'; then
+if ! echo "$backend_line" | grep '"ok":true' >/dev/null; then
   {
     echo "--- Vulkan diagnostics"
     ls -l /usr/share/vulkan/icd.d /etc/vulkan/icd.d /usr/local/nvidia/share/vulkan/icd.d 2>&1
@@ -127,7 +133,7 @@ if ! echo "$backend_line" | grep -q '"ok":true'; then
   } >>"$LOG"
   finish false "webgpu is unavailable: $(echo "$backend_line" | sed -n 's/.*"error":"\(.*\)"}.*/\1/p' | cut -c1-400)"
 fi
-if echo "$backend_line" | grep -q '"software":true' && [ "${GPU_CHECK_ALLOW_SOFTWARE:-}" != 1 ]; then
+if echo "$backend_line" | grep '"software":true' >/dev/null && [ "${GPU_CHECK_ALLOW_SOFTWARE:-}" != 1 ]; then
   finish false "only a software adapter (no GPU Vulkan driver found); figures would not be GPU figures"
 fi
 

@@ -1,3 +1,4 @@
+/// <reference path="../types/tfjs_chained_ops.d.ts" />
 import './backend/tfjs_runtime';
 /**
  * @alignscope/kernel — the compute library behind alignscope notebooks.
@@ -8,5 +9,19 @@ import './backend/tfjs_runtime';
  */
 export * from './backend';
 export * as ot from './ot';
+export * as models from './models';
+export * as align from './align';
+export * as data from './data';
+export * as train from './train';
+export * as evaluate from './evaluate';
 export * as show from './show';
+export * as seq from './seq';
+export * as experiment from './experiment';
 export * as tf from '@tensorflow/tfjs-core';
+export {
+  publishDisplay,
+  clearOutput,
+  currentCancellation,
+  InterruptedError,
+  registerValueFormatter,
+} from './jupyter';

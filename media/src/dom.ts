@@ -6,7 +6,3 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: st
   return node;
 }
 
-/** A title line above a figure, if any. */
-export function titleEl(title: string | undefined): HTMLElement | undefined {
-  return title ? el('div', 'alignscope-title', title) : undefined;
-}

@@ -42,7 +42,7 @@ ready() {
   [ -n "$icd" ] || return 1
   major=$(mesa_major) || return 1
   [ "$major" -ge "$MIN_MESA_MAJOR" ] 2>/dev/null || return 1
-  ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1' || return 1
+  ldconfig -p 2>/dev/null | grep 'libvulkan\.so\.1' >/dev/null || return 1
 }
 
 if ready; then

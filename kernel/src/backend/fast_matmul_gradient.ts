@@ -1,3 +1,5 @@
+// the union package registers tfjs's default gradients when first loaded: load it before overriding one
+import './tfjs_runtime';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -28,8 +30,30 @@ export function registerFastMatMulGradient(): void {
 
 let registered = false;
 
+/**
+ * The transpose of a matrix [N, k] → [k, N], written as the equivalent 3-D transpose of [2, N/2, k]
+ * when N is even: wasm's 2-D transpose walks memory badly, the 3-D one is 2–6× faster at these sizes
+ * (e.g. [2048, 128]: 0.3 ms instead of 1.8 ms). Same values, exactly.
+ */
+export function transpose2d(x: tf.Tensor): tf.Tensor2D {
+  const [N, k] = x.shape as [number, number];
+  if (x.rank !== 2) throw new Error(`transpose2d: expected a matrix, got shape [${x.shape}]`);
+  if (N % 2 !== 0 || N * k < 65536) return tf.transpose(x as tf.Tensor2D); // [k, N]
+  return tf.reshape(tf.transpose(tf.reshape(x, [2, N / 2, k]), [2, 0, 1]), [k, N]) as tf.Tensor2D; // [k, N]
+}
+
+/**
+ * xᵀ·y for row-major batches x [N, k], y [N, m] (a weight gradient) without a flagged product: transposes
+ * the narrower of the two (the other transpose is then of the small [m, k] result).
+ */
+export function transposedProduct(x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
+  if (x.shape[1] <= y.shape[1]) return tf.matMul(transpose2d(x), y); // [k, N]·[N, m] = [k, m]
+  return transpose2d(tf.matMul(transpose2d(y), x)); // ([m, N]·[N, k])ᵀ = [k, m]
+}
+
 /** Swaps the last two axes (explicit copy; rank ≥ 2). */
 function transposeLast2(x: tf.Tensor): tf.Tensor {
+  if (x.rank === 2) return transpose2d(x);
   const r = x.rank;
   const perm = [...Array(r - 2).keys(), r - 1, r - 2];
   return tf.transpose(x, perm); // [..., k, n]
@@ -63,12 +87,12 @@ const batchMatMulGrad: tf.GradFunc = (dy, saved, attrs) => {
     const b2 = tf.reshape(opB, [k, m]); // [k, m]
     return {
       a: () => {
-        const dOpA = tf.reshape(tf.matMul(dC2, tf.transpose(b2)), opA.shape); // [..., n, k]
+        const dOpA = tf.reshape(tf.matMul(dC2, transpose2d(b2)), opA.shape); // [..., n, k]
         return transposeA ? transposeLast2(dOpA) : dOpA;
       },
       b: () => {
-        const dOpB = tf.matMul(tf.transpose(a2), dC2); // [k, m]
-        return tf.reshape(transposeB ? tf.transpose(dOpB) : dOpB, b.shape);
+        const dOpB = transposedProduct(a2 as tf.Tensor2D, dC2 as tf.Tensor2D); // [k, m]
+        return tf.reshape(transposeB ? transpose2d(dOpB) : dOpB, b.shape);
       },
     };
   }

@@ -21,9 +21,21 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     summary: 'kernel --connection-file FILE | kernel install|uninstall|list — the Jupyter kernel',
     load: () => require('./kernel_command').kernelCommand,
   },
+  'grounded-lm': {
+    summary: 'grounded-lm [--quick] [--config FILE] [--seeds K] [--name NAME] [--force] — seed line (ii) ablation',
+    load: () => require('./grounded_lm_command').groundedLmCommand,
+  },
   run: {
     summary: 'run NOTEBOOK.ipynb [--out DIR] [--timeout S] — execute a notebook headless',
     load: () => require('./run_command').runCommand,
+  },
+  scenes: {
+    summary: 'scenes export --format coco|refcoco|flickr30k|vg --out DIR — write the grounded scenes as a dataset',
+    load: () => require('./scenes_command').scenesCommand,
+  },
+  experiment: {
+    summary: 'experiment [--quick] [--steps N] [--seeds K] [--config FILE] [--name NAME] [--out DIR] [--force] — global vs FILIP vs OT',
+    load: () => require('../experiment/experiment_command').experimentCommand,
   },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */

@@ -1,14 +1,14 @@
 /**
  * The caption grammar of the grounded scenes:
  *
- *   caption  := np | np REL np | np CONJ np ("and" np)*    with np := "a" size colour shape
+ *   caption  := np [(REL | "and") np ("and" np)*]          with np := "a" size colour shape
  *   REL      := "left of" | "right of" | "above" | "below"  (true of the two centres, see spatial_relation)
- *   CONJ     := "and"
  *
  *   "a small red circle left of a large blue square and a small green star"   (14 words)
  *
  * Objects are mentioned in a random order; at most `maxObjects` of them, and fewer if the words would
- * not fit `maxWords` (text length minus [BOS]/[EOS]). Every attribute word points at its object;
+ * not fit `maxWords` (text length minus [BOS]/[EOS]); a relation that would push an object out is
+ * replaced by "and" (3 objects with "left of" take 15 words, with "and" 14). Every attribute word points at its object;
  * articles, "and" and relation words point at none (−1).
  */
 import type { SeededRandom } from '../util/seeded_random';
@@ -36,9 +36,12 @@ export function generateCaption(objects: readonly CaptionObject[], options: Capt
   const order = Array.from(rng.permutation(objects.length));
   const useRelation = rng.bool(options.relationProbability);
   let count = Math.min(order.length, options.maxObjects);
+  // Mention as many objects as fit; to fit one more, "and" (1 word) replaces a 2-word relation.
   for (; count >= 1; count--) {
-    const parts = captionParts(objects, order.slice(0, count), useRelation, options.relationMargin);
-    if (parts.length <= options.maxWords) return buildGroundedText(parts);
+    for (const relate of useRelation ? [true, false] : [false]) {
+      const parts = captionParts(objects, order.slice(0, count), relate, options.relationMargin);
+      if (parts.length <= options.maxWords) return buildGroundedText(parts);
+    }
   }
   throw new Error(`generateCaption: maxWords=${options.maxWords} is too short for even one object (4 words).`);
 }

@@ -5,7 +5,7 @@
  *
  *   background(x, y) = base + texture · valueNoise(x, y)           (smooth, low frequency)
  *   image = background; for each object: image ← image · (1 − α) + rgb · α
- *   bytes = round(255 · clamp(image + noise · U(−1, 1), 0, 1))
+ *   bytes = round(255 · clamp(image + pixelNoise · U(−1, 1), 0, 1))   (U quantised to 256 levels)
  *
  * Uses only IEEE +, −, ×, ÷, sqrt and the seeded integer generator, so the bytes are identical on
  * every engine and platform.
@@ -49,9 +49,12 @@ export function drawScene(
     }
   }
   const out = new Uint8Array(width * height * 3);
-  const noise = style.pixelNoise;
+  // Noise: each 32-bit draw gives four 8-bit uniforms on [−1, 1] (256 levels are plenty for ±2.5%).
+  const scale = style.pixelNoise / 127.5;
+  let bits = 0;
   for (let i = 0; i < out.length; i++) {
-    const v = img[i]! + noise * (2 * rng.next() - 1);
+    if ((i & 3) === 0) bits = rng.nextUint32();
+    const v = img[i]! + scale * (((bits >>> ((i & 3) << 3)) & 255) - 127.5);
     out[i] = Math.round(255 * (v <= 0 ? 0 : v >= 1 ? 1 : v));
   }
   return out;

@@ -14,6 +14,7 @@
  *   s.caption.wordObject;     // [-1, 0, 0, 0, -1, -1, -1, 1, 1, 1]
  *   s.objects[0].box;         // [x1, y1, x2, y2]
  */
+import { deepFreeze } from '../util/merge_config';
 import { hashSeed, SeededRandom } from '../util/seeded_random';
 import { generateCaption, regionPhrases } from './caption_grammar';
 import { drawScene } from './draw_scene';
@@ -90,7 +91,7 @@ export class GroundedScenes {
 
   /** `overrides`: a partial GroundedScenesConfig; unknown keys or wrong types throw, naming the key. */
   constructor(overrides?: unknown) {
-    this.config = Object.freeze(resolveGroundedScenesConfig(overrides));
+    this.config = deepFreeze(resolveGroundedScenesConfig(overrides));
     this.tokenizer = WordTokenizer.forScenes();
     this.relationMargin = relationMarginFor(this.config.imageSize);
   }

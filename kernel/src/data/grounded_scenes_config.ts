@@ -2,7 +2,7 @@
  * Configuration of the grounded scenes generator: typed data with frozen defaults and a merge that
  * rejects unknown keys, wrong types and out-of-range values (each error names the key).
  */
-import { mergeConfig } from '../util/merge_config';
+import { deepFreeze, mergeConfig } from '../util/merge_config';
 import { COLOURS, SHAPES, type ColourName, type ShapeName } from './scene_vocabulary';
 
 export interface GroundedScenesConfig {
@@ -114,12 +114,4 @@ function checkSubset(
     if (!known.includes(v)) fail(`${key}[${i}]`, `one of ${known.join(', ')}`, v);
   });
   if (new Set(values).size !== values.length || values.length < 2) fail(key, 'at least 2 distinct names', values);
-}
-
-function deepFreeze<T>(o: T): T {
-  if (typeof o === 'object' && o !== null) {
-    for (const v of Object.values(o)) deepFreeze(v);
-    Object.freeze(o);
-  }
-  return o;
 }

@@ -151,8 +151,10 @@ export function generateReferringExpressions(objects: readonly ReferableObject[]
 /** "the circle left of the blue square": only when the relation is what makes the phrase unique. */
 function relationalExpression(objects: readonly ReferableObject[], target: number, margin: number): ReferringExpression | null {
   const o = objects[target]!;
-  for (let l = 0; l < objects.length; l++) {
-    if (l === target) continue;
+  // Prefer landmarks of another shape ("the circle left of the square" reads better than "… of the large circle").
+  const landmarks = objects.map((_, l) => l).filter((l) => l !== target);
+  landmarks.sort((p, q) => Number(objects[p]!.shape === o.shape) - Number(objects[q]!.shape === o.shape) || p - q);
+  for (const l of landmarks) {
     const landmarkAttrs = uniqueAttributes(objects, l, margin);
     const relation = spatialRelation(o, objects[l]!, margin);
     if (!landmarkAttrs || !relation) continue;

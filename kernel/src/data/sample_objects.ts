@@ -1,7 +1,8 @@
 /**
  * Samples the objects of one scene: attributes (with deliberate distractors that share attributes
  * with an earlier object) and a placement that keeps every object inside the image, centres apart
- * by `minSeparation · (r_i + r_j)` and at least `minVisibleFraction` of each object visible.
+ * by `minSeparation · (r_i + r_j)` (objects of one colour never touch) and at least
+ * `minVisibleFraction` of each object visible.
  */
 import type { SeededRandom } from '../util/seeded_random';
 import type { GroundedScenesConfig } from './grounded_scenes_config';
@@ -41,10 +42,11 @@ function sampleAttributes(previous: readonly ObjectAttributes[], cfg: GroundedSc
     if (previous.length > 0 && rng.bool(cfg.distractorProbability)) {
       const source = rng.pick(previous);
       const copied = rng.pick(DISTRACTOR_PATTERNS);
-      attrs = { ...attrs };
-      for (const key of ['shape', 'colour', 'size'] as const) {
-        if (copied.includes(key)) (attrs as Record<string, string>)[key] = source[key];
-      }
+      attrs = {
+        shape: copied.includes('shape') ? source.shape : attrs.shape,
+        colour: copied.includes('colour') ? source.colour : attrs.colour,
+        size: copied.includes('size') ? source.size : attrs.size,
+      };
       // A distractor differs from its source in at least one attribute not copied.
       if (copied.includes('shape') && copied.includes('colour')) attrs.size = source.size === 'small' ? 'large' : 'small';
       else if (sameAttributes(attrs, source)) continue;
@@ -69,7 +71,10 @@ function place(attrs: ObjectAttributes, placed: readonly PlacedObject[], cfg: Gr
     const apart = placed.every((p) => {
       const dx = p.center[0] - center[0];
       const dy = p.center[1] - center[1];
-      return Math.sqrt(dx * dx + dy * dy) >= cfg.minSeparation * (p.radius + radius);
+      // Same-coloured objects never touch: their shared outline would be invisible. Every shape lies
+      // within 1.25·r of its centre (a square's corner is at 0.86·√2·r ≈ 1.22·r).
+      const factor = p.colour === attrs.colour ? Math.max(1.25, cfg.minSeparation) : cfg.minSeparation;
+      return Math.sqrt(dx * dx + dy * dy) >= factor * (p.radius + radius) + (p.colour === attrs.colour ? 1 : 0);
     });
     if (!apart) continue;
     const raster = rasterShape({ shape: attrs.shape, center, radius }, s, s);

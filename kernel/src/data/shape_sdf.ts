@@ -53,6 +53,7 @@ const C54 = 0.5877852522924731; // cos 54°
 const S54 = 0.8090169943749475; // sin 54°
 const STAR_INNER = 0.45;
 
+const UNIT_DIAMOND = [0, -1, 1, 0, 0, 1, -1, 0];
 const UNIT_TRIANGLE = [0, -1, 1, 0.85, -1, 0.85];
 const UNIT_HEXAGON = [1, 0, 0.5, SQRT3_2, -0.5, SQRT3_2, -1, 0, -0.5, -SQRT3_2, 0.5, -SQRT3_2];
 // Five outer points (apex up) interleaved with five inner points; centred vertically on the box.
@@ -88,8 +89,10 @@ export function shapeSdf(shape: ShapeName, r: number): Sdf {
       const b = 0.86 * r; // about the circle's area, so sizes read alike across shapes
       return (x, y) => boxSdf(x, y, b, b);
     }
-    case 'diamond':
-      return (x, y) => (Math.abs(x) + Math.abs(y) - r) * Math.SQRT1_2;
+    case 'diamond': {
+      const v = scaled(UNIT_DIAMOND, r);
+      return (x, y) => polygonSdf(x, y, v);
+    }
     case 'cross': {
       const arm = 0.36 * r;
       return (x, y) => Math.min(boxSdf(x, y, r, arm), boxSdf(x, y, arm, r));

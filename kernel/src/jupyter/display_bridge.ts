@@ -27,8 +27,8 @@ export interface DisplayContent {
   transient: { display_id?: string };
 }
 
-/** What the kernel installs: sends one display message on IOPub. */
-export type DisplaySink = (msgType: 'display_data' | 'update_display_data', content: DisplayContent) => void;
+/** What the kernel installs: sends one display message (or clear_output, content `{ wait }`) on IOPub. */
+export type DisplaySink = (msgType: 'display_data' | 'update_display_data' | 'clear_output', content: DisplayContent | { wait: boolean }) => void;
 
 const KEY = Symbol.for('alignscope.kernel.displaySink');
 
@@ -67,5 +67,16 @@ export function publishDisplay(
   if (!sink) return false;
   const transient = options.displayId ? { display_id: options.displayId } : {};
   sink(options.update ? 'update_display_data' : 'display_data', { data: { ...bundle }, metadata: { ...metadata }, transient });
+  return true;
+}
+
+/**
+ * Clears the running cell's outputs (clear_output). With `wait`, the front end clears when the next
+ * output arrives, which avoids flicker in hand-made animations. Returns false outside a kernel.
+ */
+export function clearOutput(wait = false): boolean {
+  const sink = slot()[KEY];
+  if (!sink) return false;
+  sink('clear_output', { wait });
   return true;
 }

@@ -57,7 +57,7 @@ interface CellScope {
 }
 
 interface InterruptState {
-  /** [0]: number of interrupts so far. Shared with the kernel's I/O thread. */
+  /** Shared with the I/O thread. [0]: interrupts so far; [1]: the I/O thread raised this SIGINT itself. */
   counter: Int32Array;
   als: AsyncLocalStorage<CellScope>;
   latest: CellScope | undefined;
@@ -72,7 +72,7 @@ function state(): InterruptState {
   let s = g[KEY];
   if (!s) {
     s = {
-      counter: new Int32Array(new SharedArrayBuffer(4)),
+      counter: new Int32Array(new SharedArrayBuffer(8)),
       als: new AsyncLocalStorage<CellScope>(),
       latest: undefined,
       pending: new Set(),
@@ -82,7 +82,8 @@ function state(): InterruptState {
   return s;
 }
 
-function interruptCount(): number {
+/** How many interrupts this process has received. */
+export function interruptCount(): number {
   return Atomics.load(state().counter, 0);
 }
 
@@ -168,4 +169,12 @@ export function notifyInterrupt(): void {
 export function requestInterrupt(): void {
   Atomics.add(state().counter, 0, 1);
   notifyInterrupt();
+}
+
+/** Slot [1] of the shared counter: the I/O thread sets it before raising SIGINT for an interrupt it already counted. */
+export const SIGINT_FROM_IO_SLOT = 1;
+
+/** For the SIGINT handler: true (and cleared) when the I/O thread raised this SIGINT. */
+export function takeSigintFromIoThread(): boolean {
+  return Atomics.exchange(state().counter, SIGINT_FROM_IO_SLOT, 0) !== 0;
 }

@@ -86,6 +86,8 @@ async function main(data: IoThreadData): Promise<void> {
     await controlOut.drain();
     for (const s of [control, stdin, hb, iopub]) s.close();
     post({ type: 'closed' });
+    // With its sockets closed and the port closed, the thread ends on its own.
+    parentPort?.close();
   };
   parentPort?.on('message', (msg: MainToIo) => {
     switch (msg.type) {
@@ -128,8 +130,13 @@ async function main(data: IoThreadData): Promise<void> {
         setTimeout(() => {
           // The main thread did not answer: it is running synchronous code. SIGINT breaks vm scripts
           // started with breakOnSigint (the cell), and reaches the main thread's SIGINT handler otherwise.
-          if (acked < count && !closing) process.kill(process.pid, 'SIGINT');
+          // (Not on Windows, where a signal to a process terminates it.)
+          if (acked < count && !closing && process.platform !== 'win32') {
+            Atomics.store(counter, 1, 1); // SIGINT_FROM_IO_SLOT: this interrupt is already counted
+            process.kill(process.pid, 'SIGINT');
+          }
         }, data.sigintAfterMs);
+
         break;
       }
       case 'shutdown_request': {

@@ -22,7 +22,7 @@ export interface CellDiagnostic {
 export type CellOutcome =
   | { kind: 'ok'; hasValue: boolean; value?: unknown }
   | { kind: 'compile-error'; diagnostics: CellDiagnostic[] }
-  | { kind: 'runtime-error'; error: unknown };
+  | { kind: 'runtime-error'; error: unknown; /** tslab's generated JS of the cell, for line mapping. */ generated?: string };
 
 export interface CompletionResult {
   start: number;
@@ -67,9 +67,11 @@ export function createTsEngine(): TsEngine {
   const inner = createConverter({ isJS: false, isBrowser: false });
   // We own the declarations carried between cells (see file comment): every converter call gets ours.
   let decls = '';
+  let generated: string | undefined;
   const node: Converter = {
     convert: (_prev, src) => {
       const result = inner.convert(decls, src);
+      generated = result.output;
       if (result.diagnostics.length === 0) decls = result.declOutput ?? '';
       return result;
     },
@@ -94,12 +96,13 @@ export function createTsEngine(): TsEngine {
     async execute(src: string): Promise<CellOutcome> {
       const mine: Capture = { errors: [] };
       capture = mine;
+      generated = undefined;
       const ok = await executor.execute(src);
       if (ok) return mine.value ? { kind: 'ok', hasValue: true, value: mine.value.v } : { kind: 'ok', hasValue: false };
       const diagnostics = mine.errors.map(toDiagnostic).filter((d): d is CellDiagnostic => d !== undefined);
       if (diagnostics.length > 0) return { kind: 'compile-error', diagnostics };
       const thrown = mine.errors.find((args) => args.length === 1);
-      return { kind: 'runtime-error', error: thrown ? thrown[0] : new Error('the cell failed') };
+      return { kind: 'runtime-error', error: thrown ? thrown[0] : new Error('the cell failed'), generated };
     },
     complete(src: string, cursor: number): CompletionResult {
       const info = executor.complete(src, cursor);

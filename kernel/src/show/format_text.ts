@@ -27,14 +27,13 @@ export function cellText(v: TableValue): string {
   return typeof v === 'number' ? fmt(v) : String(v);
 }
 
-/** A fixed-width text table: numbers right-aligned, text left-aligned. */
+/** A fixed-width text table: numeric columns right-aligned (header included), others left-aligned. */
 export function textTable(columns: string[], rows: TableValue[][]): string {
   const cells = rows.map((r) => r.map(cellText));
   const widths = columns.map((c, j) => Math.max(c.length, ...cells.map((r) => r[j].length)));
-  const pad = (s: string, j: number, right: boolean) => (right ? s.padStart(widths[j]) : s.padEnd(widths[j]));
-  const line = (r: string[], raw?: TableValue[]) =>
-    r.map((s, j) => pad(s, j, raw !== undefined && typeof raw[j] === 'number')).join('  ').trimEnd();
-  return [line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map((r, i) => line(r, rows[i]))].join('\n');
+  const numeric = columns.map((_, j) => rows.some((r) => typeof r[j] === 'number') && rows.every((r) => r[j] === null || typeof r[j] === 'number'));
+  const line = (r: string[]) => r.map((s, j) => (numeric[j] ? s.padStart(widths[j]) : s.padEnd(widths[j]))).join('  ').trimEnd();
+  return [line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
 /** A compact text rendering of a small matrix (at most `max` rows/cols shown). */

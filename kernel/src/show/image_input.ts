@@ -11,7 +11,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { DisplayImage } from './display_schema';
-import { encodePng } from './png_fallback';
+import { encodePng, pngDataUrl } from '../data/png_encode';
 import { isTensor } from './to_plain';
 
 export interface RawRgbImage {
@@ -91,6 +91,5 @@ export function toDisplayImage(x: ImageInput, what: string, encoding: ImageEncod
     throw new Error(`${what}: rgb must hold width*height*3 = ${width * height * 3} bytes, got ${raw.rgb.length}.`);
   }
   if (encoding === 'rgb') return { encoding: 'rgb', width, height, data: Array.from(raw.rgb) };
-  const png = encodePng(Uint8Array.from(raw.rgb), width, height);
-  return { encoding: 'png', width, height, dataUrl: PNG_PREFIX + Buffer.from(png).toString('base64') };
+  return { encoding: 'png', width, height, dataUrl: pngDataUrl(encodePng(Uint8Array.from(raw.rgb), width, height)) };
 }

@@ -16,3 +16,4 @@ export { LiveProgress, LiveCurves, liveProgress, liveCurves, type LiveProgressOp
 export { setDisplayPublisher, displayPublisher, type DisplayPublisher, type PublishOptions } from './publisher';
 export { toDisplayImage, type ImageInput, type RawRgbImage, type ImageEncoding } from './image_input';
 export type { MatrixInput, VectorInput } from './to_plain';
+export { tensorHeatmapBundle, MAX_CELLS as TENSOR_HEATMAP_MAX_CELLS } from './tensor_heatmap';

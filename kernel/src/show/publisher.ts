@@ -2,13 +2,15 @@
  * Where `show.*` sends its bundles. show/ sits below jupyter/ in the layering, so it does not import
  * the kernel's display bridge; the kernel installs it at start:
  *
- *   import { publishDisplay } from './jupyter/display_bridge';
- *   show.setDisplayPublisher(publishDisplay);
+ *   setDisplayPublisher((bundle, metadata, options) => publishDisplay(bundle, metadata, options));
+ *
+ * (kernel/src/jupyter/kernel_server.ts does this).
  *
  * Without a kernel (a plain Node script, a test), the default publisher prints the text/plain item
- * of each new display (not of live updates), so `show.*` is still useful headless.
+ * of each new display (of live updates, only a progress bar's final state), so `show.*` is still
+ * useful headless.
  */
-import type { DisplayBundle } from './display_schema';
+import { DISPLAY_MIME, type DisplayBundle } from './display_schema';
 
 export interface PublishOptions {
   /** Jupyter display_id: later updates with the same id replace this output. */
@@ -20,26 +22,34 @@ export interface PublishOptions {
 /** The signature of kernel/src/jupyter/display_bridge.ts `publishDisplay`. */
 export type DisplayPublisher = (bundle: DisplayBundle, metadata?: Record<string, unknown>, options?: PublishOptions) => void;
 
-// Live updates are not printed: a terminal would get ~10 lines a second.
+// Live updates are not printed (a terminal would get ~10 lines a second), except the end of a progress bar.
 const printText: DisplayPublisher = (bundle, _metadata, options) => {
-  if (!options?.update) console.log(bundle['text/plain']);
+  const p = bundle[DISPLAY_MIME];
+  const finished = p.kind === 'progress' && p.status !== undefined && p.status !== 'running';
+  if (!options?.update || finished) console.log(bundle['text/plain']);
 };
 
-let current: DisplayPublisher = printText;
+// Kept on globalThis (like the bridge's sink) so that every copy of this module — the kernel's own
+// and the one a cell reaches through `@alignscope/kernel` — sees the publisher the kernel installed.
+const KEY = Symbol.for('alignscope.show.displayPublisher');
+
+function slot(): Record<symbol, DisplayPublisher | undefined> {
+  return globalThis as unknown as Record<symbol, DisplayPublisher | undefined>;
+}
 
 /** Installs the publisher (the kernel's display bridge); returns the previous one (tests restore it). */
 export function setDisplayPublisher(publisher: DisplayPublisher | null): DisplayPublisher {
-  const previous = current;
-  current = publisher ?? printText;
+  const previous = displayPublisher();
+  slot()[KEY] = publisher ?? undefined;
   return previous;
 }
 
-/** The publisher in use. */
+/** The publisher in use (the text printer when none is installed). */
 export function displayPublisher(): DisplayPublisher {
-  return current;
+  return slot()[KEY] ?? printText;
 }
 
 /** Publishes one bundle through the installed publisher. */
 export function publish(bundle: DisplayBundle, options?: PublishOptions): void {
-  current(bundle, undefined, options);
+  displayPublisher()(bundle, undefined, options);
 }

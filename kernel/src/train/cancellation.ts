@@ -53,3 +53,20 @@ export const NEVER_CANCELLED: CancellationToken = {
   isCancellationRequested: false,
   onCancellationRequested: () => () => {},
 };
+
+/** On globalThis, so a second copy of this module (loaded by a notebook cell) sees the kernel's provider. */
+const AMBIENT = Symbol.for('alignscope.ambientCancellation');
+type Provider = () => CancellationToken | undefined;
+
+/**
+ * Registers where loops find a token when their caller passed none: the notebook kernel registers the
+ * running cell's token, so `train(...)` in a cell stops at the next step on a Jupyter interrupt.
+ */
+export function setAmbientCancellation(provider: Provider | undefined): void {
+  (globalThis as unknown as Record<symbol, Provider | undefined>)[AMBIENT] = provider;
+}
+
+/** The ambient token (the running notebook cell's), or one that is never cancelled. */
+export function ambientCancellation(): CancellationToken {
+  return (globalThis as unknown as Record<symbol, Provider | undefined>)[AMBIENT]?.() ?? NEVER_CANCELLED;
+}

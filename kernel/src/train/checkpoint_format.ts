@@ -43,6 +43,8 @@ export interface CheckpointManifest {
   /** Loss parts of the last completed step (total under 'total'), for humans. */
   lastLoss: Record<string, number> | null;
   optimizer: { kind: string; stepCounts: number[] };
+  /** TF.js backend that trained it (informational: resuming on another backend is allowed, bit-identity is not promised). */
+  backend: string;
   weightsFile: string;
   weightsBytes: number;
   tensors: TensorEntry[];

@@ -141,3 +141,23 @@ test('bad input: occupied folder, foreign checkpoint, unknown config key', async
   task.dispose();
   other.dispose();
 });
+
+test('a throwing lossFn or listener: the error propagates / the run goes on, and nothing leaks', async () => {
+  const task = linearRegressionTask();
+  const before = tf.memory().numTensors;
+  const broken = { ...task, lossFn: () => { tf.scalar(1); throw new Error('boom in lossFn'); } };
+  await assert.rejects(train(broken, CONFIG), /boom in lossFn/);
+  assert.equal(tf.memory().numTensors, before);
+  const origError = console.error;
+  const logged: string[] = [];
+  console.error = (m: string) => logged.push(m);
+  try {
+    const r = await train(task, CONFIG, { listeners: [() => { throw new Error('bad display'); }] });
+    assert.equal(r.stoppedReason, 'completed');
+  } finally {
+    console.error = origError;
+  }
+  assert.match(logged[0], /listener threw and was removed: bad display/);
+  assert.equal(tf.memory().numTensors, before);
+  task.dispose();
+});

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { promises as fs } from 'node:fs';
 import { AdamOptimizer } from './adam';
-import { NEVER_CANCELLED, type CancellationToken } from './cancellation';
+import { ambientCancellation, type CancellationToken } from './cancellation';
 import type { CheckpointManifest, HostTensor } from './checkpoint_format';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint_io';
 import { clipByGlobalNorm } from './clip_grad_norm';
@@ -103,7 +103,7 @@ export async function train<B>(task: TrainTask<B>, configInput: TrainConfigInput
   const config = resolveTrainConfig(configInput);
   const taskConfig = jsonNormalise(task.config ?? null);
   const { outDir } = options;
-  const cancel = options.cancel ?? NEVER_CANCELLED;
+  const cancel = options.cancel ?? ambientCancellation();
   const events = new EventFanout(options.listeners ?? []);
   const vars = task.variables();
   if (vars.length === 0) throw new Error('train: task.variables() returned no variables.');
@@ -141,6 +141,7 @@ export async function train<B>(task: TrainTask<B>, configInput: TrainConfigInput
       reason,
       lastLoss: last ? { total: last.loss, ...last.parts } : null,
       optimizer: { kind: config.optimizer.kind, stepCounts: state.stepCounts },
+      backend: tf.getBackend(),
     }, tensors);
     checkpoint = outDir;
     events.emit({ kind: 'checkpoint', step, dir: outDir, reason });

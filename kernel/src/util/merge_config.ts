@@ -131,3 +131,12 @@ function editDistance(a: string, b: string): number {
   }
   return prev[b.length] as number;
 }
+
+/** Freezes an object and everything reachable from it (for frozen defaults and resolved configs); returns it. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -2,12 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GpuAdapterInfo } from '../backend_report';
 import type { LoadOptions, LoadResult } from './load_result';
 import { explainNoAdapter } from './vulkan_diagnosis';
+import { enableWebgpuReadSync, hookDawnEvents } from './webgpu_read_sync';
 
 /**
  * `@tensorflow/tfjs-backend-webgpu` over Dawn (npm `webgpu`, Dawn's Node binding), i.e. over Vulkan on
  * Linux: needs no CUDA version match. Only a hardware adapter is accepted by `auto`; forcing it accepts a
  * software one (Mesa lavapipe), which is how the test suite checks correctness on machines without a GPU.
  *
+ * Synchronous reads (`dataSync`) work through `webgpu_read_sync.ts`; TF.js alone would need an OffscreenCanvas.
  * Dawn prints "XDG_RUNTIME_DIR is invalid" and "max...PerPipelineLayout artificially reduced" on stderr: harmless.
  */
 
@@ -78,6 +80,7 @@ async function findAdapter(): Promise<{ gpu: DawnGpu; adapter: GpuAdapterInfo } 
   for (const [name, value] of Object.entries(dawn.globals)) if (!(name in g)) g[name] = value;
   let adapter: DawnAdapter | null;
   try {
+    hookDawnEvents(); // before Dawn schedules its first event processing: makes dataSync possible
     const gpu = dawn.create([]);
     adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) return { reason: explainNoAdapter() };
@@ -124,6 +127,7 @@ export async function loadWebgpu(options: LoadOptions): Promise<LoadResult> {
   } catch (error) {
     return { ok: false, reason: `TF.js could not initialise WebGPU on ${name}: ${(error as Error).message}` };
   }
+  enableWebgpuReadSync();
   const kind = adapter.software ? 'software (CPU-emulated) WebGPU adapter' : 'GPU';
   return { ok: true, tfBackend: 'webgpu', device: `${kind}: ${name} (WebGPU, Dawn over Vulkan)`, adapter };
 }

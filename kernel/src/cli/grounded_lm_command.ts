@@ -1,0 +1,163 @@
+/**
+ * `alignscope grounded-lm [--quick] [--config FILE] [--seeds K] [--name NAME] [--force]` — seed line (ii):
+ * stage 0 (text-only LM) → stage 1 (grounded training with a coordinate codec) → evaluation, as an
+ * ablation (with vs without stage 0; codec A vs codec B; ≥ 1 seed each), run in parallel worker
+ * processes (`workers`, default 2: one per core). Writes runs/<name>/metrics.json and
+ * runs/<name>/report.html; each run's checkpoint and result JSON lie under runs/<name>/<arm>-seed<k>/.
+ * A finished run's result is reused on a rerun (so an interrupted ablation continues); --force redoes all.
+ *
+ * Internal: `grounded-lm --worker JOB.json` runs one job (stage 0 or stage 1) and writes its result file.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { initBackend, type BackendName } from '../backend';
+import { newBoxWarnings } from '../seq/box_check';
+import { codecOracle, type OracleReport } from '../seq/codec_oracle';
+import { codecByName } from '../seq/codec_registry';
+import { ablationArms, summarise } from '../seq/grounded_lm_ablation';
+import { resolveGroundedLMConfig, type GroundedLMConfig } from '../seq/grounded_lm_config';
+import { groundedLMReport } from '../seq/grounded_lm_report';
+import { datasetOf, runStage0, runStage1, type Arm, type ArmResult } from '../seq/grounded_lm_run';
+import { lineIRecBaseline, type LineIRecResult } from '../seq/line_i_rec_baseline';
+import { ScenePool } from '../seq/scene_pool';
+
+interface Job {
+  id: string;
+  kind: 'stage0' | 'stage1' | 'lineI';
+  config: GroundedLMConfig;
+  seed: number;
+  arm?: Arm;
+  outDir: string;
+  stage0Dir: string | null;
+  resultFile: string;
+  /** The backend the parent resolved: workers use the same one (and skip probing the others). */
+  backend: BackendName;
+}
+
+const USAGE = 'usage: alignscope grounded-lm [--quick] [--config FILE] [--seeds K] [--name NAME] [--force]\n';
+
+export async function groundedLmCommand(argv: string[]): Promise<number> {
+  if (argv[0] === '--worker') return worker(argv[1]);
+  let quick = false;
+  let force = false;
+  let configFile = '';
+  let seeds: number | undefined;
+  let name = '';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`grounded-lm: ${a} needs a value.\n${USAGE}`);
+      return v;
+    };
+    if (a === '--quick') quick = true;
+    else if (a === '--force') force = true;
+    else if (a === '--config') configFile = value();
+    else if (a === '--name') name = value();
+    else if (a === '--seeds') {
+      seeds = Number(value());
+      if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`grounded-lm: --seeds expects a positive integer; got '${argv[i]}'.`);
+    } else if (a === '--help' || a === '-h') {
+      process.stdout.write(USAGE);
+      return 0;
+    } else throw new Error(`grounded-lm: unknown option '${a}'.\n${USAGE}`);
+  }
+  const overrides = configFile ? (JSON.parse(await fs.readFile(configFile, 'utf8')) as Record<string, unknown>) : {};
+  if (seeds !== undefined) overrides.seeds = seeds;
+  const cfg = resolveGroundedLMConfig(overrides, quick);
+  name ||= quick ? 'grounded-lm-quick' : 'grounded-lm';
+  const root = path.resolve('runs', name);
+  if (force) await fs.rm(root, { recursive: true, force: true });
+  await fs.mkdir(path.join(root, 'jobs'), { recursive: true });
+  const report = await initBackend({ log: null });
+  const backend = `${report.backend} (${report.device})`;
+  const log = (line: string): void => void process.stdout.write(`[grounded-lm ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  log(`runs/${name}: ${cfg.seeds} seed(s), codecs ${cfg.codecA} vs ${cfg.codecB}, ${cfg.workers} workers, backend ${backend}`);
+
+  // codec oracles (cheap, in-process)
+  const pool = new ScenePool(datasetOf(cfg));
+  const oracles: Record<string, OracleReport> = {};
+  for (const c of [cfg.codecA, cfg.codecB, 'text1000']) {
+    oracles[c] = codecOracle(codecByName(c), pool, 'test', cfg.eval.count, { clipBoxes: cfg.clipBoxes }, newBoxWarnings());
+    log(`oracle ${c}: REC ${oracles[c].metrics.rec.accuracy.toFixed(4)}, mAP ${oracles[c].metrics.detection.AP.toFixed(4)}`);
+  }
+
+  const job = (kind: Job['kind'], seed: number, arm?: Arm): Job => {
+    const id = kind === 'stage0' ? `stage0-seed${seed}` : kind === 'lineI' ? `line-i-ot-seed${seed}` : `${arm!.name}-seed${seed}`;
+    const outDir = path.join(root, id);
+    return { id, kind, config: cfg, seed, arm, outDir, stage0Dir: arm?.pretrained ? path.join(root, `stage0-seed${seed}`) : null, resultFile: path.join(outDir, 'result.json'), backend: report.backend };
+  };
+  const seedList = Array.from({ length: cfg.seeds }, (_, s) => s);
+  await runPool(seedList.map((s) => job('stage0', s)), cfg.workers, log);
+  const stage1 = seedList.flatMap((s) => ablationArms(cfg).map((arm) => job('stage1', s, arm)));
+  const lineI = cfg.lineIBaseline.steps > 0 ? [job('lineI', 0)] : [];
+  await runPool([...stage1, ...lineI], cfg.workers, log);
+  const lineIResult = lineI.length ? (JSON.parse(await fs.readFile(lineI[0]!.resultFile, 'utf8')) as LineIRecResult) : null;
+
+  const results: ArmResult[] = [];
+  for (const j of stage1) results.push(JSON.parse(await fs.readFile(j.resultFile, 'utf8')) as ArmResult);
+  const summary = summarise(cfg, results, oracles);
+  const metrics = {
+    name,
+    createdAt: new Date().toISOString(),
+    backend,
+    note: 'timings are wall-clock on 2 CPU cores shared with other jobs (pessimistic)',
+    config: cfg,
+    oracles: Object.fromEntries(Object.entries(oracles).map(([k, o]) => [k, { ...o, metrics: { rec: o.metrics.rec, detection: o.metrics.detection } }])),
+    summary,
+    runs: results.map(({ examples: _examples, ...r }) => r),
+    lineIBaseline: lineIResult ? { ...lineIResult, method: 'OT dual encoder (line i), box of the object holding most plan mass; seed 0' } : 'skipped (lineIBaseline.steps = 0)',
+  };
+  await fs.writeFile(path.join(root, 'metrics.json'), JSON.stringify(metrics, null, 1) + '\n');
+  const html = groundedLMReport(name, cfg, results, oracles, summary, datasetOf(cfg), backend, lineIResult);
+  await fs.writeFile(path.join(root, 'report.html'), `<!doctype html><html><head><meta charset="utf-8"><title>${name}</title></head><body>\n${html}</body></html>\n`);
+  for (const [arm, a] of Object.entries(summary.arms)) {
+    log(`${arm}: REC ${a.metrics.recAcc!.mean.toFixed(4)} ± ${a.metrics.recAcc!.sd.toFixed(4)}, mAP ${a.metrics.AP!.mean.toFixed(4)}, names micro-F1 ${a.metrics.nameMicroF1!.mean.toFixed(4)}, train ${a.metrics.trainSeconds!.mean.toFixed(0)} s`);
+  }
+  if (lineIResult) log(`line-(i) OT zero-shot REC: ${lineIResult.accuracy.toFixed(4)} (N ${lineIResult.n})`);
+  for (const t of summary.targets) log(`target ${t.name}: ${t.value.toFixed(4)} (${t.target}) ${t.pass ? 'met' : 'NOT met'}`);
+  log(`wrote ${path.join('runs', name, 'metrics.json')} and report.html`);
+  return 0;
+}
+
+/** Runs jobs in `workers` child processes at a time; a job whose result file exists is skipped. */
+async function runPool(jobs: Job[], workers: number, log: (l: string) => void): Promise<void> {
+  const queue = jobs.filter((j) => !existsSync(j.resultFile));
+  jobs.filter((j) => existsSync(j.resultFile)).forEach((j) => log(`${j.id}: result exists, reused`));
+  const failures: string[] = [];
+  const next = async (): Promise<void> => {
+    for (let j = queue.shift(); j; j = queue.shift()) {
+      const file = path.join(path.dirname(j.outDir), 'jobs', `${j.id}.json`);
+      await fs.writeFile(file, JSON.stringify(j));
+      log(`${j.id}: started`);
+      const code = await new Promise<number>((resolve) => {
+        const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'grounded-lm', '--worker', file], { stdio: ['ignore', 'inherit', 'inherit'] });
+        child.on('exit', (c) => resolve(c ?? 1));
+        child.on('error', () => resolve(1));
+      });
+      if (code !== 0) failures.push(`${j.id} (exit ${code})`);
+      else log(`${j.id}: done`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, workers) }, next));
+  if (failures.length) throw new Error(`grounded-lm: jobs failed: ${failures.join(', ')}`);
+}
+
+async function worker(file: string | undefined): Promise<number> {
+  if (!file) throw new Error('grounded-lm --worker: expected a job file.');
+  const j = JSON.parse(await fs.readFile(file, 'utf8')) as Job;
+  await initBackend({ backend: j.backend, log: null });
+  const log = (line: string): void => void process.stdout.write(`[${j.id} ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  await fs.mkdir(j.outDir, { recursive: true });
+  if (j.kind === 'stage0') {
+    const r = await runStage0(j.config, j.seed, j.outDir, log);
+    await fs.writeFile(j.resultFile, JSON.stringify({ stoppedReason: r.stoppedReason, step: r.step, finalLoss: r.history[r.history.length - 1]?.loss ?? null }));
+  } else if (j.kind === 'lineI') {
+    await fs.writeFile(j.resultFile, JSON.stringify(await lineIRecBaseline(j.config, j.seed, log)));
+  } else {
+    const r = await runStage1(j.config, j.arm!, j.seed, j.outDir, j.stage0Dir, log);
+    await fs.writeFile(j.resultFile, JSON.stringify(r));
+  }
+  return 0;
+}
