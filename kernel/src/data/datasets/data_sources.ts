@@ -35,6 +35,11 @@ export interface DataSource {
   options: RefcocoLoadOptions & { seed?: number };
 }
 
+/** Usage text for a command's `--data` flag. */
+export const DATA_FLAG_HELP = `--data FORMAT:PATH[?split=S[+S2]&limit=N&images=DIR&skipMissing&clipBoxes][,FORMAT:PATH...]
+    FORMAT: ${['coco', 'refcoco', 'flickr30k', 'vg', 'scenes'].join(' | ')}; e.g.
+    --data coco:/data/coco?split=val2017&limit=500,refcoco:/data/refcoco?split=testA&images=/data/coco/train2014`;
+
 const KEYS = ['split', 'limit', 'images', 'skipMissing', 'clipBoxes', 'form', 'variant', 'splitBy', 'seed'];
 
 function bool(value: string, where: string): boolean {

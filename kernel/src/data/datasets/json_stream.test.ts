@@ -64,6 +64,10 @@ describe('scanJson', () => {
     assert.throws(() => scanJson(p, null, () => {}), /line 40002, column 10 .*expected ',' or '}' after an object member; found '"'/);
   });
 
+  test('a UTF-8 byte order mark is skipped', () => {
+    assert.deepEqual(collect(file(Buffer.from('\ufeff{"images": [1]}', 'utf8')), ['images']).got, [['images', 1]]);
+  });
+
   test('readJsonFile validates with the same positions', () => {
     assert.deepEqual(readJsonFile(file(' [1, {"a": [true]}] ')), [1, { a: [true] }]);
     assert.throws(() => readJsonFile(file('[1, }')), /line 1, column 5/);

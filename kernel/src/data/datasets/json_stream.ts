@@ -70,6 +70,11 @@ class ByteReader {
     return this.len > 0;
   }
 
+  /** Skips a UTF-8 byte order mark at the start of the file (some tools write one). */
+  skipBom(): void {
+    if (this.peek() === 0xef && this.len - this.pos >= 3 && this.buf[this.pos + 1] === 0xbb && this.buf[this.pos + 2] === 0xbf) this.pos += 3;
+  }
+
   skipWhitespace(): void {
     for (;;) {
       if (this.pos >= this.len && !this.fill()) return;
@@ -262,6 +267,7 @@ export function scanJson(
   try {
     const r = new ByteReader(fd, name);
     const seen = new Map<string, number>();
+    r.skipBom();
     r.skipWhitespace();
     if (keys === null) {
       seen.set('', streamArray(r, '', onElement));
@@ -305,6 +311,7 @@ export function readJsonFile(file: string): unknown {
   const fd = openSync(file, 'r');
   try {
     const r = new ByteReader(fd, file);
+    r.skipBom();
     r.skipWhitespace();
     r.startCapture();
     skipValue(r, 0);

@@ -125,7 +125,7 @@ export async function loadRefcoco(root: string, options: RefcocoLoadOptions = {}
     });
     if (!scan.keys.has('annotations')) throw new Error(`${file}: missing field 'annotations' at the top level.`);
     for (const [id, e] of entries) {
-      if (e.boxes === 0 && !options.clipBoxes) throw new Error(`${file}: image entry id ${id} ("${e.text}") has no annotation (target box).`);
+      if (e.boxes === 0) throw new Error(`${file}: image entry id ${id} ("${e.text}") has no annotation (target box).`);
     }
     const order = new Map([...entries.keys()].map((id, i) => [String(id), i]));
     for (const r of byImage.values()) {
