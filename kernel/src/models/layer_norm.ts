@@ -45,12 +45,13 @@ export function layerNormOp(eps: number): LayerNormFn {
     const value = tf.add(tf.mul(xhat, gain), bias); // [N, d]
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const [xh, r, g] = saved; // [N, d], [N, 1], [d]
+      const [N, d] = (dy as tf.Tensor2D).shape;
       const dxhat = tf.mul(dy, g); // [N, d]
       const centred = tf.sub(dxhat, tf.mean(dxhat, -1, true)); // [N, d]
       const dx = tf.mul(r, tf.sub(centred, tf.mul(xh, tf.mean(tf.mul(dxhat, xh), -1, true)))); // [N, d]
-      const ones = tf.ones([1, dy.shape[0]]); // [1, N]
-      const dGain = tf.reshape(tf.matMul(ones, tf.mul(dy, xh) as tf.Tensor2D), [dy.shape[1]]); // [d]
-      const dBias = tf.reshape(tf.matMul(ones, dy as tf.Tensor2D), [dy.shape[1]]); // [d]
+      const ones = tf.ones([1, N]); // [1, N]
+      const dGain = tf.reshape(tf.matMul(ones, tf.mul(dy, xh) as tf.Tensor2D), [d]); // [d]
+      const dBias = tf.reshape(tf.matMul(ones, dy as tf.Tensor2D), [d]); // [d]
       return [dx, dGain, dBias];
     };
     return { value, gradFunc };

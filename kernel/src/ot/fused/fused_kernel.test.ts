@@ -39,6 +39,7 @@ describe('fused kernel-domain Sinkhorn (WebAssembly SIMD, threads)', () => {
     ['7 tokens (padded to 8)', [9, 12, 7]],
     ['32 tokens (generic path)', [5, 20, 32]],
     ['one problem', [1, 6, 4]],
+    ['as many rows as (unaligned) columns', [4, 3, 3]],
   ] as const) {
     it(`agrees with the TF.js kernel form: ${label}`, () => {
       const before = tf.memory().numTensors;

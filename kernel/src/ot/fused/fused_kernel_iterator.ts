@@ -42,11 +42,11 @@ export function createFusedKernelIterator(problem: SinkhornProblem): FusedKernel
   const view = (name: keyof typeof sizes) => runtime.f32(at[name], sizes[name]);
 
   /**
-   * Copies a tensor into the shared memory, padding its last axis from m to mPad: marginals with 0,
-   * costs with copies of their first column (so row minima and ranges are unchanged; b = 0 there).
+   * Copies a tensor into the shared memory; `padColumns` pads its last axis from m to mPad: marginals
+   * with 0, costs with copies of their first column (so row minima and ranges are unchanged; b = 0 there).
    */
-  const write = (name: keyof typeof sizes, t: tf.Tensor) => {
-    if (mPad === m || t.shape[t.rank - 1] !== m) {
+  const write = (name: keyof typeof sizes, t: tf.Tensor, padColumns: boolean) => {
+    if (!padColumns || mPad === m) {
       view(name).set(t.dataSync() as Float32Array);
       return;
     }
@@ -58,9 +58,9 @@ export function createFusedKernelIterator(problem: SinkhornProblem): FusedKernel
     view(name).set(p.dataSync() as Float32Array);
     p.dispose();
   };
-  write('K', problem.cost);
-  write('a', problem.a);
-  write('b', problem.b);
+  write('K', problem.cost, true);
+  write('a', problem.a, false);
+  write('b', problem.b, true);
   view('u').set(view('a'));
   view('v').set(view('b'));
   runtime.parallel('build_kernel', [at.K, at.shift, at.range, 0, B * n, mPad, -1 / eps], 3);

@@ -1,0 +1,108 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertPositiveInt, mergeConfig } from './config';
+import { normalInit } from './init';
+import { LayerNorm } from './layer_norm';
+import { Linear } from './linear';
+import { Module } from './module';
+import { TransformerBlock } from './transformer_block';
+
+/** A ViT patch encoder's hyper-parameters. The defaults are the benchmark model (shared/bench-workloads.md). */
+export interface PatchEncoderConfig {
+  /** Input images are imageSize × imageSize × channels, values in [0, 1]. */
+  imageSize: number;
+  channels: number;
+  /** Square patch side; imageSize must be a multiple. n = (imageSize / patchSize)² patches. */
+  patchSize: number;
+  /** Transformer width d. */
+  width: number;
+  /** Number of transformer blocks. */
+  depth: number;
+  heads: number;
+  mlpWidth: number;
+  /** Per-patch output projection width. */
+  outputDim: number;
+  lnEps: number;
+}
+
+export const DEFAULT_PATCH_ENCODER_CONFIG: Readonly<PatchEncoderConfig> = Object.freeze({
+  imageSize: 64,
+  channels: 3,
+  patchSize: 8,
+  width: 128,
+  depth: 2,
+  heads: 4,
+  mlpWidth: 512,
+  outputDim: 128,
+  lnEps: 1e-5,
+});
+
+/** The defaults with `overrides` applied; throws on unknown keys, wrong types and inconsistent sizes. */
+export function patchEncoderConfig(overrides: Partial<PatchEncoderConfig> = {}): PatchEncoderConfig {
+  const c = mergeConfig('PatchEncoderConfig', DEFAULT_PATCH_ENCODER_CONFIG, overrides);
+  for (const key of ['imageSize', 'channels', 'patchSize', 'width', 'depth', 'heads', 'mlpWidth', 'outputDim'] as const) {
+    assertPositiveInt(`PatchEncoderConfig.${key}`, c[key]);
+  }
+  if (c.imageSize % c.patchSize !== 0) {
+    throw new Error(`PatchEncoderConfig.patchSize: ${c.patchSize} does not divide imageSize ${c.imageSize}`);
+  }
+  if (c.width % c.heads !== 0) throw new Error(`PatchEncoderConfig.heads: ${c.heads} does not divide width ${c.width}`);
+  return c;
+}
+
+/**
+ * Vision transformer over non-overlapping patches (Dosovitskiy et al. 2021), no class token:
+ * patches → Linear(p²·C → d) + learned positions → depth × pre-LN block → LN → Linear(d → outputDim)
+ * per patch. Returns one feature per patch, [B, n, outputDim], patches in row-major grid order.
+ *
+ * @example
+ *   const enc = new PatchEncoder({}, 0);        // the benchmark model, seed 0
+ *   const feats = enc.forward(images);          // [B, 64, 64, 3] → [B, 64, 128]
+ *   enc.dispose();
+ */
+export class PatchEncoder extends Module {
+  readonly config: Readonly<PatchEncoderConfig>;
+  readonly numPatches: number;
+  readonly embed: Linear;
+  readonly pos: tf.Variable; // [n, d]
+  readonly blocks: TransformerBlock[];
+  readonly lnFinal: LayerNorm;
+  readonly proj: Linear;
+
+  constructor(overrides: Partial<PatchEncoderConfig> = {}, readonly seed = 0) {
+    super();
+    const c = (this.config = Object.freeze(patchEncoderConfig(overrides)));
+    const grid = c.imageSize / c.patchSize;
+    this.numPatches = grid * grid;
+    this.embed = this.child('embed', new Linear(c.patchSize * c.patchSize * c.channels, c.width, seed, 'embed'));
+    this.pos = this.param('pos', normalInit([this.numPatches, c.width], 0.02, seed, 'pos'));
+    this.blocks = Array.from({ length: c.depth }, (_, i) =>
+      this.child(`blocks.${i}`, new TransformerBlock(c, seed, `blocks.${i}`)),
+    );
+    this.lnFinal = this.child('lnFinal', new LayerNorm(c.width, c.lnEps));
+    this.proj = this.child('proj', new Linear(c.width, c.outputDim, seed, 'proj'));
+  }
+
+  /** images [B, H, W, C] in [0, 1] → patch features [B, n, outputDim]. */
+  forward(images: tf.Tensor): tf.Tensor {
+    const c = this.config;
+    const s = images.shape;
+    if (images.rank !== 4 || s[1] !== c.imageSize || s[2] !== c.imageSize || s[3] !== c.channels) {
+      throw new Error(
+        `PatchEncoder.forward: images must be [B, ${c.imageSize}, ${c.imageSize}, ${c.channels}], got [${s}]`,
+      );
+    }
+    let x = tf.add(this.embed.forward(patchify(images, c.patchSize)), this.pos); // [B, n, d]
+    for (const block of this.blocks) x = block.forward(x); // [B, n, d]
+    return this.proj.forward(this.lnFinal.forward(x)); // [B, n, outputDim]
+  }
+}
+
+/** [B, H, W, C] → [B, n, p·p·C]: patches in row-major grid order, each flattened as (row, col, channel). */
+export function patchify(images: tf.Tensor, p: number): tf.Tensor {
+  const [B, H, W, C] = images.shape;
+  const gh = H / p;
+  const gw = W / p;
+  const rows = tf.reshape(images, [B * gh, p, gw, p * C]); // [B·gh, p, gw, p·C]
+  const patches = tf.transpose(rows, [0, 2, 1, 3]); // [B·gh, gw, p, p·C]
+  return tf.reshape(patches, [B, gh * gw, p * p * C]); // [B, n, p·p·C]
+}
