@@ -11,7 +11,10 @@ cd "$ROOT"
 VERSION="$(node -p "require('./package.json').version")"
 OUT="${1:-dist/alignscope-$VERSION.vsix}"
 case "$OUT" in /*) ;; *) OUT="$ROOT/$OUT" ;; esac
-STAGE="$ROOT/.cache/vsix-stage"
+# A staging directory per run: concurrent runs (e.g. a test suite and a developer) never share one.
+mkdir -p "$ROOT/.cache"
+STAGE="$(mktemp -d "$ROOT/.cache/vsix-stage.XXXXXX")"
+trap 'rm -rf "$STAGE"' EXIT
 
 if [ "${ALIGNSCOPE_SKIP_BUILD:-}" != "1" ]; then
   echo "[package] build kernel + renderer"

@@ -17,6 +17,7 @@ npm run --silent build
 echo "[test] type-check tests, renderer"
 npx tsc -p tsconfig.tests.json
 npx tsc -p media/tsconfig.json --noEmit
+npx tsc -p extension/tsconfig.json
 
 mapfile -t files < <(find kernel/src test extension media -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
 echo "[test] ${#files[@]} test files"
