@@ -1,0 +1,61 @@
+/**
+ * The grammar mask of constrained decoding: for each answer kind, which token ids may come next given
+ * the answer words emitted so far (null = no constraint). With the mask, every decoded box is valid by
+ * construction (after <box> exactly the codec's coordinate tokens — 4 for bins, 2 for grid cells, 4
+ * integers for text — with x1 < x2 and y1 < y2, then </box>); names come only from the vocabulary's
+ * object names; phrases only from scene words.
+ *
+ *   box             <box> coords </box> [EOS]
+ *   boxesWithNames  ( <box> coords </box> (name | <noise>) )*  [EOS]         at most maxObjects
+ *   names           distinct names*  [EOS]
+ *   phrase          scene words*  [EOS]                                      at most maxWords
+ */
+import { SHAPES, sceneWords } from '../data/scene_vocabulary';
+import type { WordTokenizer } from '../data/word_tokenizer';
+import type { CoordinateCodec } from './coordinate_codec';
+import { BOX_CLOSE, BOX_OPEN, NOISE_CLASS } from './sequence_vocabulary';
+import type { AnswerKind } from './task_templates';
+
+export type AnswerGrammar = (answer: readonly string[]) => number[] | null;
+
+export interface GrammarOptions {
+  maxObjects: number;
+  maxWords: number;
+}
+
+export function answerGrammar(kind: AnswerKind, codec: CoordinateCodec, tok: WordTokenizer, o: GrammarOptions): AnswerGrammar {
+  const id = (w: string): number => tok.idOf(w);
+  const EOS = tok.eos;
+  const names = SHAPES.filter((n) => tok.has(n));
+  /** Allowed ids inside a box whose coordinate words so far are `coords`. */
+  const inBox = (coords: readonly string[]): number[] => {
+    const step = codec.allowedNext(coords);
+    const out = step.tokens.map(id);
+    if (step.canClose) out.push(id(BOX_CLOSE));
+    return out;
+  };
+  switch (kind) {
+    case 'box':
+      return (a) => {
+        if (a.length === 0) return [id(BOX_OPEN)];
+        const close = a.indexOf(BOX_CLOSE);
+        if (close >= 0) return [EOS];
+        return inBox(a.slice(1));
+      };
+    case 'boxesWithNames':
+      return (a) => {
+        const open = a.lastIndexOf(BOX_OPEN);
+        const close = a.lastIndexOf(BOX_CLOSE);
+        if (open > close) return inBox(a.slice(open + 1)); // inside a box
+        if (close >= 0 && close === a.length - 1) return [...names.map(id), id(NOISE_CLASS)]; // a class after the box
+        const objects = a.filter((w) => w === BOX_CLOSE).length;
+        return objects >= o.maxObjects ? [EOS] : [id(BOX_OPEN), EOS];
+      };
+    case 'names':
+      return (a) => (a.length >= names.length ? [EOS] : [...names.filter((n) => !a.includes(n)).map(id), EOS]);
+    case 'phrase': {
+      const words = sceneWords().filter((w) => tok.has(w)).map(id);
+      return (a) => (a.length >= o.maxWords ? [EOS] : [...words, EOS]);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Causal multi-head self-attention (GPT; Radford et al. 2018, nanoGPT's CausalSelfAttention):
+ *
+ *   A = softmax(q kᵀ / √dh + M),  M[i, j] = 0 for j ≤ i, −1e9 for j > i;   out = concat_heads(A v) · Wo
+ *
+ * models/attention.ts offers only a key padding mask, so this file reuses its pieces (Linear, the
+ * grouped per-head product) with a triangular mask. Right padding needs no key mask here: a real
+ * query never sees a later (padded) key, and the loss ignores padded queries.
+ * Shapes: B batch, T sequence, d width, h heads, dh = d / h, G = B·h.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { groupedMatMul, Linear, Module } from '../models';
+
+/** [T, 1, 1, T] additive causal mask: 0 on and below the diagonal, −1e9 above (a new tensor; T² floats). */
+function causalBias(T: number): tf.Tensor {
+  const v = new Float32Array(T * T);
+  for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) v[i * T + j] = -1e9;
+  return tf.tensor4d(v, [T, 1, 1, T]);
+}
+
+export class CausalSelfAttention extends Module {
+  readonly q: Linear;
+  readonly k: Linear;
+  readonly v: Linear;
+  readonly out: Linear;
+  readonly headDim: number;
+
+  /**
+   * `qkStd`: init std of the query/key weights. GPT-2's 0.02 suits width 768; at width 64 it leaves every
+   * score ≈ 0 (uniform attention) and q/k gradients ≈ 0, so attention barely learns to select the
+   * image patch a word needs. 1/√width (the default here, Xavier-like) starts with informative scores.
+   */
+  constructor(readonly width: number, readonly heads: number, seed: number, path: string, qkStd = 1 / Math.sqrt(width)) {
+    super();
+    if (width % heads !== 0) throw new Error(`CausalSelfAttention: width ${width} is not divisible by heads ${heads}`);
+    this.headDim = width / heads;
+    this.q = this.child('q', new Linear(width, width, seed, `${path}.q`, qkStd));
+    this.k = this.child('k', new Linear(width, width, seed, `${path}.k`, qkStd));
+    this.v = this.child('v', new Linear(width, width, seed, `${path}.v`));
+    this.out = this.child('out', new Linear(width, width, seed, `${path}.out`));
+  }
+
+  /** x [B, T, d] → [B, T, d]; position t attends to positions ≤ t. */
+  forward(x: tf.Tensor): tf.Tensor {
+    const [B, T, d] = x.shape as [number, number, number];
+    const h = this.heads;
+    const dh = this.headDim;
+    const G = B * h;
+    const heads = (t: tf.Tensor) => tf.reshape(t, [B, T, h, dh]); // [B, T, h, dh]
+    const q = tf.mul(this.q.forward(x), 1 / Math.sqrt(dh)); // [B, T, d]
+    const qx = tf.reshape(tf.transpose(heads(q), [1, 3, 0, 2]), [T, dh, G]) as tf.Tensor3D; // [T, dh, G]
+    const kf = tf.reshape(tf.transpose(heads(this.k.forward(x)), [3, 0, 2, 1]), [dh, G, T]) as tf.Tensor3D; // [dh, G, T]
+    const vf = tf.reshape(tf.transpose(heads(this.v.forward(x)), [1, 0, 2, 3]), [T, G, dh]) as tf.Tensor3D; // [T, G, dh]
+    const scores = tf.add(tf.reshape(groupedMatMul(qx, kf), [T, B, h, T]), causalBias(T)); // [T_q, B, h, T_k]
+    const attn = tf.softmax(scores, -1); // [T_q, B, h, T_k]
+    const ax = tf.transpose(tf.reshape(attn, [T, G, T]), [0, 2, 1]) as tf.Tensor3D; // [T_q, T_k, G]
+    const y = tf.reshape(groupedMatMul(ax, vf), [T, B, h, dh]); // [T, B, h, dh]
+    const merged = tf.reshape(tf.transpose(y, [1, 0, 2, 3]), [B, T, d]); // [B, T, d]
+    return this.out.forward(merged); // [B, T, d]
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The configuration of a grounded-LM experiment (`alignscope grounded-lm`): typed data, frozen
+ * defaults, a `--quick` preset, and a merge that rejects unknown keys (util/merge_config). Every run
+ * stores its fully resolved config in metrics.json and in its checkpoints.
+ *
+ * Arms of the ablation: for each seed, codec A with stage-0 pretraining, codec A from scratch (no
+ * stage 0: same architecture, random LM), and codec B with pretraining.
+ */
+import { deepFreeze, mergeConfig } from '../util/merge_config';
+import type { TaskName } from './task_templates';
+
+export interface GroundedLMConfig {
+  data: { seed: number; trainScenes: number; testScenes: number; imageSize: number };
+  model: { width: number; lmDepth: number; encoderDepth: number; heads: number; patchSize: number; maxLength: number };
+  stage0: { steps: number; batchSize: number; lr: number; corpusFile: string; corpusShare: number };
+  stage1: {
+    steps: number;
+    batchSize: number;
+    lr: number;
+    warmupSteps: number;
+    taskWeights: Record<TaskName, number>;
+    randomOrder: boolean;
+    noiseBoxes: number;
+    freezeTextEmbeddings: boolean;
+    /** Wall-clock budget of stage-1 training in minutes (stops early, evaluates what it has); 0 = none. */
+    maxMinutes: number;
+    /** A line-(i) checkpoint folder whose first weights are a PatchEncoder of the same config ('' = none). */
+    encoderInit: string;
+  };
+  /** Codec A (the main one) and codec B (the comparison), by name: bins<N>, grid<G>, text<S>. */
+  codecA: string;
+  codecB: string;
+  seeds: number;
+  eval: { count: number; constrained: boolean; decoder: 'greedy' | 'beam'; beams: number; confidence: 'class' | 'span'; maxObjects: number; strict: boolean; measure: 'iou' | 'giou' };
+  /** The line-(i) zero-shot REC baseline (an OT dual encoder trained on captions; steps 0 = skip). */
+  lineIBaseline: { steps: number; batchSize: number; trainScenes: number; width: number; depth: number; patchSize: number };
+  /** Clip ground-truth boxes outside the image (counted) instead of failing. */
+  clipBoxes: boolean;
+  /** Parallel worker processes. */
+  workers: number;
+}
+
+export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze({
+  data: { seed: 0, trainScenes: 20000, testScenes: 200, imageSize: 64 },
+  model: { width: 64, lmDepth: 2, encoderDepth: 2, heads: 4, patchSize: 16, maxLength: 64 },
+  stage0: { steps: 300, batchSize: 64, lr: 2e-3, corpusFile: '', corpusShare: 0.2 },
+  stage1: {
+    steps: 700,
+    batchSize: 32,
+    lr: 2e-3,
+    warmupSteps: 50,
+    taskWeights: { detection: 1, regionCaption: 0.5, rec: 2, listing: 0.5 },
+    randomOrder: false,
+    noiseBoxes: 0,
+    freezeTextEmbeddings: false,
+    maxMinutes: 0,
+    encoderInit: '',
+  },
+  codecA: 'bins64',
+  codecB: 'grid16',
+  seeds: 2,
+  eval: { count: 200, constrained: true, decoder: 'greedy', beams: 3, confidence: 'class', maxObjects: 6, strict: false, measure: 'iou' },
+  lineIBaseline: { steps: 300, batchSize: 32, trainScenes: 4000, width: 64, depth: 2, patchSize: 8 },
+  clipBoxes: false,
+  workers: 2,
+});
+
+/** Small and fast: for checking the pipeline end to end in a few minutes. */
+export const QUICK_OVERRIDES = {
+  data: { trainScenes: 2000, testScenes: 60 },
+  stage0: { steps: 40, batchSize: 32 },
+  stage1: { steps: 60, batchSize: 16, warmupSteps: 5 },
+  eval: { count: 60 },
+  lineIBaseline: { steps: 20, trainScenes: 200 },
+};
+
+export function resolveGroundedLMConfig(overrides: unknown = {}, quick = false): GroundedLMConfig {
+  const base = quick ? mergeConfig(DEFAULT_GROUNDED_LM_CONFIG as GroundedLMConfig, QUICK_OVERRIDES, 'GroundedLMConfig') : (DEFAULT_GROUNDED_LM_CONFIG as GroundedLMConfig);
+  const c = mergeConfig(base, overrides, 'GroundedLMConfig');
+  const fail = (key: string, want: string, got: unknown): never => {
+    throw new Error(`GroundedLMConfig.${key}: expected ${want}, got ${JSON.stringify(got)}.`);
+  };
+  const posInt = (key: string, v: number): void => void (Number.isInteger(v) && v > 0 ? 0 : fail(key, 'a positive integer', v));
+  posInt('seeds', c.seeds);
+  posInt('workers', c.workers);
+  posInt('stage0.steps', c.stage0.steps);
+  posInt('stage1.steps', c.stage1.steps);
+  posInt('eval.count', c.eval.count);
+  if (!['greedy', 'beam'].includes(c.eval.decoder)) fail('eval.decoder', "'greedy' or 'beam'", c.eval.decoder);
+  if (!['class', 'span'].includes(c.eval.confidence)) fail('eval.confidence', "'class' or 'span'", c.eval.confidence);
+  if (!['iou', 'giou'].includes(c.eval.measure)) fail('eval.measure', "'iou' or 'giou'", c.eval.measure);
+  if (!/^(bins|grid|text)\d+$/.test(c.codecA)) fail('codecA', "'bins<N>', 'grid<G>' or 'text<S>'", c.codecA);
+  if (!/^(bins|grid|text)\d+$/.test(c.codecB)) fail('codecB', "'bins<N>', 'grid<G>' or 'text<S>'", c.codecB);
+  return c;
+}

@@ -1,0 +1,191 @@
+/**
+ * One run of the ablation, in-process: stage 0 (text-only LM, checkpointed by the trainer) or stage 1
+ * (load stage 0 if the arm is pretrained → extend the vocabulary → grounded training → evaluation).
+ * The command (cli/grounded_lm_command.ts) runs these in worker processes; tests call them directly.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { GroundedScenes } from '../data/grounded_scenes';
+import { WordTokenizer } from '../data/word_tokenizer';
+import { assignWeights, CancellationSource, loadCheckpoint, train, type TrainResult } from '../train';
+import { newBoxWarnings, type BoxWarnings } from './box_check';
+import { CausalLM } from './causal_lm';
+import { codecByName } from './codec_registry';
+import { evaluateGrounded } from './evaluate_grounded';
+import type { GroundedLMConfig } from './grounded_lm_config';
+import type { GroundedMetrics, ImagePrediction, RecPrediction } from './grounded_metrics';
+import { GroundedLM } from './grounded_lm';
+import { ScenePool } from './scene_pool';
+import { groundedTokenizer, textTokenizer } from './sequence_vocabulary';
+import { stage0TextTask } from './stage0_text_task';
+import { stage1GroundedTask } from './stage1_grounded_task';
+import { extendVocabulary } from './vocabulary_extension';
+
+export interface Arm {
+  /** 'pretrained-bins64', 'scratch-bins64', 'pretrained-grid16'. */
+  name: string;
+  codec: string;
+  pretrained: boolean;
+}
+
+export interface ArmResult {
+  arm: Arm;
+  seed: number;
+  metrics: GroundedMetrics;
+  /** Wall-clock seconds of stage-1 training (inflated when the cores are shared). */
+  trainSeconds: number;
+  /** CPU seconds (user + system) of this process during stage-1 training: closer to the cost on idle cores. */
+  trainCpuSeconds: number;
+  evalSeconds: number;
+  steps: number;
+  stoppedReason: string;
+  finalLoss: number;
+  lossCurve: { step: number; loss: number }[];
+  boxWarnings: BoxWarnings;
+  /** A few test images' predictions, for the report's pictures. */
+  examples: { images: ImagePrediction[]; rec: RecPrediction[] };
+  parameters: number;
+}
+
+export type Log = (line: string) => void;
+
+export function datasetOf(cfg: GroundedLMConfig): GroundedScenes {
+  return new GroundedScenes({ seed: cfg.data.seed, imageSize: cfg.data.imageSize, splits: { train: cfg.data.trainScenes, val: 1, test: cfg.data.testScenes } });
+}
+
+function lmConfig(cfg: GroundedLMConfig, vocabSize: number) {
+  const m = cfg.model;
+  return { vocabSize, extraVocabSize: 0, maxLength: m.maxLength, width: m.width, depth: m.lmDepth, heads: m.heads, mlpWidth: 4 * m.width, lnEps: 1e-5 };
+}
+
+const progress = (log: Log, label: string, every: number) => (e: { kind: string; step?: number; loss?: number; totalSteps?: number }) => {
+  if (e.kind === 'step' && (e.step! % every === 0 || e.step === e.totalSteps)) log(`${label} step ${e.step}/${e.totalSteps} loss ${e.loss!.toFixed(4)}`);
+};
+
+async function readCorpus(file: string, tok: WordTokenizer): Promise<string[][]> {
+  if (!file) return [];
+  const text = await fs.readFile(file, 'utf8');
+  return text.split(/\r?\n/).map((l) => tok.tokenize(l)).filter((w) => w.length > 0);
+}
+
+/** Stage 0: trains the text-only LM of `seed` into `outDir` (a trainer checkpoint). */
+export async function runStage0(cfg: GroundedLMConfig, seed: number, outDir: string, log: Log): Promise<TrainResult> {
+  const tok = textTokenizer();
+  const pool = new ScenePool(datasetOf(cfg));
+  const lm = new CausalLM(lmConfig(cfg, tok.size), seed);
+  try {
+    const corpus = await readCorpus(cfg.stage0.corpusFile, tok);
+    const task = stage0TextTask(lm, tok, pool, { batchSize: cfg.stage0.batchSize, numScenes: cfg.data.trainScenes, corpus, corpusShare: cfg.stage0.corpusShare }, {
+      stage: 0,
+      lm: lm.config,
+      vocabulary: tok.vocabulary,
+      data: cfg.data,
+      stage0: cfg.stage0,
+    });
+    const s = cfg.stage0;
+    return await train(task, { steps: s.steps, seed, optimizer: { lr: s.lr }, schedule: { warmupSteps: Math.min(20, s.steps) } }, {
+      outDir,
+      overwrite: true,
+      listeners: [progress(log, `stage0 seed ${seed}`, 50)],
+    });
+  } finally {
+    lm.dispose();
+  }
+}
+
+/** Loads a stage-0 checkpoint into a fresh text LM (weights by position, as the trainer saved them). */
+export async function loadStage0(cfg: GroundedLMConfig, dir: string, seed: number): Promise<CausalLM> {
+  const lm = new CausalLM(lmConfig(cfg, textTokenizer().size), seed);
+  const { tensors } = await loadCheckpoint(dir);
+  assignWeights(tensors, lm.trainableVariables(), `stage-0 checkpoint in ${dir}`);
+  return lm;
+}
+
+/** Stage 1 + evaluation of one arm and seed. `stage0Dir` is required for a pretrained arm. */
+export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, outDir: string, stage0Dir: string | null, log: Log): Promise<ArmResult> {
+  const codec = codecByName(arm.codec);
+  const base = textTokenizer();
+  const tok = groundedTokenizer(codec, base);
+  const pool = new ScenePool(datasetOf(cfg));
+  const warnings = newBoxWarnings();
+  const policy = { clipBoxes: cfg.clipBoxes };
+  let textLM: CausalLM;
+  if (arm.pretrained) {
+    if (!stage0Dir) throw new Error(`runStage1: arm '${arm.name}' is pretrained but no stage-0 checkpoint was given.`);
+    textLM = await loadStage0(cfg, stage0Dir, seed);
+  } else {
+    textLM = new CausalLM(lmConfig(cfg, base.size), seed);
+  }
+  const lm = extendVocabulary(textLM, tok.size - base.size, seed + 1000);
+  textLM.dispose();
+  const m = cfg.model;
+  const model = new GroundedLM(lm, { imageSize: cfg.data.imageSize, patchSize: m.patchSize, width: m.width, depth: m.encoderDepth, heads: m.heads, mlpWidth: 4 * m.width, outputDim: m.width }, seed);
+  try {
+    if (cfg.stage1.encoderInit) {
+      const { tensors } = await loadCheckpoint(cfg.stage1.encoderInit);
+      const encVars = model.encoder.trainableVariables();
+      assignWeights(tensors.filter((t) => t.group === 'weights').slice(0, encVars.length), encVars, `line-(i) checkpoint in ${cfg.stage1.encoderInit}`);
+      log(`${arm.name} seed ${seed}: patch encoder initialised from ${cfg.stage1.encoderInit}`);
+    }
+    const s = cfg.stage1;
+    const task = stage1GroundedTask(
+      model,
+      tok,
+      codec,
+      pool,
+      { batchSize: s.batchSize, numScenes: cfg.data.trainScenes, taskWeights: s.taskWeights, randomOrder: s.randomOrder, noiseBoxes: s.noiseBoxes, freezeTextEmbeddings: s.freezeTextEmbeddings, policy },
+      warnings,
+      { stage: 1, arm, model: cfg.model, data: cfg.data, stage1: s, vocabulary: tok.vocabulary, clipBoxes: cfg.clipBoxes },
+    );
+    const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
+    // a wall-clock budget (shared machines): stop at the next step boundary, keep the checkpoint, evaluate
+    const budget = new CancellationSource();
+    const timer = s.maxMinutes > 0 ? setTimeout(() => budget.cancel(), s.maxMinutes * 60_000) : null;
+    const result = await train(task, { steps: s.steps, seed, optimizer: { lr: s.lr }, schedule: { warmupSteps: Math.min(s.warmupSteps, s.steps) } }, {
+      outDir: path.join(outDir, 'checkpoint'),
+      overwrite: true,
+      cancel: budget.token,
+      listeners: [progress(log, `${arm.name} seed ${seed}`, 50)],
+    }).finally(() => timer && clearTimeout(timer));
+    if (result.stoppedReason === 'cancelled') log(`${arm.name} seed ${seed}: time budget of ${s.maxMinutes} min reached after ${result.step} steps`);
+    const trainSeconds = (Date.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const trainCpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const t1 = Date.now();
+    const e = cfg.eval;
+    const ev = evaluateGrounded(model, tok, codec, pool, {
+      split: 'test',
+      count: e.count,
+      constrained: e.constrained,
+      decoder: e.decoder,
+      beams: e.beams,
+      confidence: e.confidence,
+      maxObjects: e.maxObjects,
+      recOptions: { strict: e.strict, measure: e.measure },
+      chunk: 50,
+      policy,
+    }, warnings);
+    const evalSeconds = (Date.now() - t1) / 1000;
+    const last = result.history[result.history.length - 1];
+    const firstImages = ev.images.slice(0, 8);
+    const recs = new Set(firstImages.map((i) => i.record));
+    return {
+      arm,
+      seed,
+      metrics: ev.metrics,
+      trainSeconds,
+      trainCpuSeconds,
+      evalSeconds,
+      steps: result.step,
+      stoppedReason: result.stoppedReason,
+      finalLoss: last ? last.loss : NaN,
+      lossCurve: result.history.filter((h, i) => i % 10 === 0 || i === result.history.length - 1).map((h) => ({ step: h.step, loss: h.loss })),
+      boxWarnings: warnings,
+      examples: { images: firstImages, rec: ev.rec.filter((r) => recs.has(r.id)) },
+      parameters: model.parameterCount(),
+    };
+  } finally {
+    model.dispose();
+  }
+}

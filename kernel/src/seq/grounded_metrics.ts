@@ -1,0 +1,93 @@
+/**
+ * Scores grounded-LM predictions with kernel/src/evaluate (plain numbers out):
+ *
+ *   REC        Acc@τ (default IoU ≥ 0.5) over every referring expression of the split; a parse
+ *              failure is a miss; N and failures reported (evaluate/rec_accuracy.ts)
+ *   detection  COCO bbox mAP, all 12 numbers (evaluate/coco_map.ts); categories = object names;
+ *              each object's confidence is its score; parse failures reported
+ *   names      object-name extraction: per image, predicted vs true name sets, micro/macro P/R/F1
+ *              (evaluate/name_prf.ts) — from the listing task and, separately, from detection
+ *   captions   region captioning exact match (the phrase equals the region phrase)
+ */
+import type { BoxXYXY } from '../data/scene_types';
+import { SHAPES } from '../data/scene_vocabulary';
+import { cocoMAP, namePRF, recAccuracy, xyxyToXywh, type RecOptions } from '../evaluate';
+
+export interface RecPrediction {
+  id: string;
+  truth: BoxXYXY;
+  predicted: BoxXYXY | null;
+}
+
+export interface ImagePrediction {
+  record: string;
+  truthBoxes: BoxXYXY[];
+  truthNames: string[];
+  /** Detection output. */
+  objects: { box: BoxXYXY; name: string; score: number }[];
+  /** Listing output. */
+  listedNames: string[];
+}
+
+export interface CaptionPrediction {
+  truth: string;
+  predicted: string;
+}
+
+export interface ParseFailures {
+  rec: number;
+  detection: number;
+  listing: number;
+  caption: number;
+}
+
+export interface GroundedMetrics {
+  rec: { accuracy: number; n: number; correct: number; parseFailures: number; options: Required<RecOptions>; accuracyGIoU: number; accuracyStrict: number };
+  detection: { AP: number; AP50: number; AP75: number; stats: Record<string, number>; nImages: number; nDetections: number };
+  names: { micro: { precision: number; recall: number; f1: number }; macro: { precision: number; recall: number; f1: number }; exactMatch: number; nImages: number };
+  namesFromDetection: { micro: { precision: number; recall: number; f1: number }; macro: { precision: number; recall: number; f1: number } };
+  captions: { exactMatch: number; n: number };
+  parseFailures: ParseFailures;
+}
+
+const categoryId = (name: string): number => SHAPES.indexOf(name as (typeof SHAPES)[number]) + 1;
+
+export function scoreGrounded(
+  rec: readonly RecPrediction[],
+  images: readonly ImagePrediction[],
+  captions: readonly CaptionPrediction[],
+  failures: ParseFailures,
+  recOptions: RecOptions = {},
+): GroundedMetrics {
+  const rows = rec.map((r) => ({ id: r.id, predicted: r.predicted, truth: r.truth }));
+  const r = recAccuracy(rows, recOptions);
+  const giou = recAccuracy(rows, { ...recOptions, measure: 'giou' });
+  const strict = recAccuracy(rows, { ...recOptions, strict: true });
+  const gt = {
+    imageIds: images.map((_, i) => i + 1),
+    categoryIds: SHAPES.map((_, k) => k + 1),
+    annotations: images.flatMap((im, i) => im.truthBoxes.map((b, k) => ({ imageId: i + 1, categoryId: categoryId(im.truthNames[k]!), bbox: xyxyToXywh(b) }))),
+  };
+  const dets = images.flatMap((im, i) => im.objects.map((o) => ({ imageId: i + 1, categoryId: categoryId(o.name), bbox: xyxyToXywh(o.box), score: o.score })));
+  const map = images.length ? cocoMAP(gt, dets) : null;
+  const listed = namePRF(images.map((im) => ({ predicted: im.listedNames, truth: im.truthNames })));
+  const detNames = namePRF(images.map((im) => ({ predicted: im.objects.map((o) => o.name), truth: im.truthNames })));
+  const exact = captions.filter((c) => c.predicted === c.truth).length;
+  return {
+    rec: { accuracy: r.accuracy, n: r.n, correct: r.correct, parseFailures: r.parseFailures, options: r.options, accuracyGIoU: giou.accuracy, accuracyStrict: strict.accuracy },
+    detection: {
+      AP: map?.AP ?? NaN,
+      AP50: map?.AP50 ?? NaN,
+      AP75: map?.AP75 ?? NaN,
+      stats: map ? Object.fromEntries(Object.entries(map).filter(([, v]) => typeof v === 'number')) as Record<string, number> : {},
+      nImages: images.length,
+      nDetections: dets.length,
+    },
+    names: { micro: pick(listed.micro), macro: listed.macro, exactMatch: listed.exactMatch, nImages: listed.nImages },
+    namesFromDetection: { micro: pick(detNames.micro), macro: detNames.macro },
+    captions: { exactMatch: captions.length ? exact / captions.length : NaN, n: captions.length },
+    parseFailures: failures,
+  };
+}
+
+const pick = (m: { precision: number; recall: number; f1: number }) => ({ precision: m.precision, recall: m.recall, f1: m.f1 });

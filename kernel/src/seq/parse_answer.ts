@@ -1,0 +1,83 @@
+/**
+ * Parses decoded answers back into boxes / names / phrases. Never throws: a malformed part is a parse
+ * failure, counted, and (for evaluation) a miss.
+ *
+ *   box             one valid box between <box> … </box>, else null (+1 failure)
+ *   boxesWithNames  every well-formed "<box> coords </box> name" group; each malformed group, and a
+ *                   missing [EOS] (truncated output), is +1 failure; <noise> objects are dropped
+ *   names           the distinct object names; unknown words are +1 failure each
+ *   phrase          the words up to [EOS]
+ */
+import type { BoxXYXY } from '../data/scene_types';
+import { SHAPES } from '../data/scene_vocabulary';
+import type { CoordinateCodec } from './coordinate_codec';
+import { BOX_CLOSE, BOX_OPEN, NOISE_CLASS } from './sequence_vocabulary';
+
+export interface ParsedObject {
+  box: BoxXYXY;
+  name: string;
+  /** Indices in the answer of the group's first word and of its class word (for confidences). */
+  start: number;
+  classIndex: number;
+}
+
+const EOS = '[EOS]';
+const NAMES = new Set<string>(SHAPES);
+
+/** Words before the first [EOS] and whether [EOS] was there. */
+function body(words: readonly string[]): { w: string[]; ended: boolean } {
+  const k = words.indexOf(EOS);
+  return k >= 0 ? { w: words.slice(0, k), ended: true } : { w: [...words], ended: false };
+}
+
+export function parseBox(words: readonly string[], codec: CoordinateCodec, W: number, H: number): { box: BoxXYXY | null; failures: number } {
+  const { w } = body(words);
+  const open = w.indexOf(BOX_OPEN);
+  const close = w.indexOf(BOX_CLOSE);
+  if (open < 0 || close <= open) return { box: null, failures: 1 };
+  const box = codec.decode(w.slice(open + 1, close), W, H);
+  return { box, failures: box ? 0 : 1 };
+}
+
+export function parseObjects(words: readonly string[], codec: CoordinateCodec, W: number, H: number): { objects: ParsedObject[]; failures: number; noise: number } {
+  const { w, ended } = body(words);
+  const objects: ParsedObject[] = [];
+  let failures = ended ? 0 : 1;
+  let noise = 0;
+  let i = 0;
+  while (i < w.length) {
+    if (w[i] !== BOX_OPEN) {
+      failures += 1;
+      const next = w.indexOf(BOX_OPEN, i + 1); // resynchronise at the next box
+      if (next < 0) break;
+      i = next;
+      continue;
+    }
+    const close = w.indexOf(BOX_CLOSE, i + 1);
+    const nextOpen = w.indexOf(BOX_OPEN, i + 1);
+    if (close < 0 || (nextOpen >= 0 && nextOpen < close)) {
+      failures += 1;
+      if (nextOpen < 0) break;
+      i = nextOpen;
+      continue;
+    }
+    const box = codec.decode(w.slice(i + 1, close), W, H);
+    const name = w[close + 1];
+    if (name === NOISE_CLASS) noise += 1;
+    else if (box && name !== undefined && NAMES.has(name)) objects.push({ box, name, start: i, classIndex: close + 1 });
+    else failures += 1;
+    i = close + 2;
+  }
+  return { objects, failures, noise };
+}
+
+export function parseNames(words: readonly string[]): { names: string[]; failures: number } {
+  const { w, ended } = body(words);
+  const names = [...new Set(w.filter((x) => NAMES.has(x)))];
+  return { names, failures: w.filter((x) => !NAMES.has(x)).length + (ended ? 0 : 1) };
+}
+
+export function parsePhrase(words: readonly string[]): { phrase: string; failures: number } {
+  const { w, ended } = body(words);
+  return { phrase: w.join(' '), failures: ended ? 0 : 1 };
+}

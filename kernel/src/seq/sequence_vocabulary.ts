@@ -1,0 +1,30 @@
+/**
+ * The two vocabularies of the grounded LM:
+ *
+ *   text vocabulary (stage 0)   [PAD] [BOS] [EOS] [UNK] [SEP] [MASK] · scene words · task words
+ *                               (detect, describe, locate, list) · digits 0–9 and ","
+ *   stage-1 vocabulary          the text vocabulary + <box> </box> <noise> + the codec's tokens that
+ *                               are not text already (bins/cells; the text codec adds nothing more)
+ *
+ * Digits are text: a text-only LM knows them, which is the point of the plain-text codec (Qwen-VL).
+ * The extension appends (WordTokenizer.extend): every text id is unchanged.
+ */
+import { WordTokenizer } from '../data/word_tokenizer';
+import { COORD_SEPARATOR, DIGIT_TOKENS } from './codec_text';
+import type { CoordinateCodec } from './coordinate_codec';
+
+export const TASK_WORDS = ['detect', 'describe', 'locate', 'list'] as const;
+export const BOX_OPEN = '<box>';
+export const BOX_CLOSE = '</box>';
+/** Pix2Seq's fake class of noise boxes. */
+export const NOISE_CLASS = '<noise>';
+
+/** The stage-0 (text) tokenizer. */
+export function textTokenizer(): WordTokenizer {
+  return WordTokenizer.forScenes([...TASK_WORDS, ...DIGIT_TOKENS, COORD_SEPARATOR]);
+}
+
+/** The stage-1 tokenizer for `codec`: the text tokenizer with the box, noise and codec tokens appended. */
+export function groundedTokenizer(codec: CoordinateCodec, base: WordTokenizer = textTokenizer()): WordTokenizer {
+  return base.extend([BOX_OPEN, BOX_CLOSE, NOISE_CLASS, ...codec.tokens]);
+}
