@@ -1,0 +1,18 @@
+export { resolveExperimentConfig, DEFAULT_EXPERIMENT_CONFIG, QUICK_OVERRIDES, type ExperimentConfig } from './experiment_config';
+export { METHOD_NAMES, methodWeights, groundsWithPlan, type MethodName } from './methods';
+export { buildExperimentData, type ExperimentData, type GroundedTestSet, type CaptionedImages } from './experiment_data';
+export { DualEncoder } from './dual_encoder';
+export { alignmentTask, gatherBatch, type AlignmentBatch } from './alignment_task';
+export { evaluateModel, type EvaluationResult, type AlignmentSample } from './evaluate_model';
+export { runOne, type RunJob, type RunResult, type RunProgress } from './run_one';
+export { runInWorkers, type PoolOptions } from './worker_pool';
+export { meanCi, tQuantile975, intervalsDisjoint, type MeanCi } from './confidence_interval';
+export { aggregateRuns, type MethodSummary } from './aggregate';
+export { checkResearchTarget, type TargetCheck } from './research_target';
+export { prepareRunFolder, defaultRunName } from './run_folder';
+export { summaryTable, formatCi } from './summary_table';
+export { buildReportHtml, type ReportInput } from './report_html';
+export { escapeHtml, jsonForScript } from './html_escape';
+export { runExperiment, DEFINITIONS, type RunExperimentOptions, type ExperimentResult } from './run_experiment';
+export { experimentCommand, parseExperimentArgs, configFromArgs } from './experiment_command';
+export { rerenderReport } from './rerender_report';
