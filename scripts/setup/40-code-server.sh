@@ -75,7 +75,11 @@ fi
 if [ ! -e "$CS_BIN" ] || ! grep -q "\"version\": \"$CODE_SERVER_VERSION\"" "$CACHE/code-server/node_modules/code-server/package.json" 2>/dev/null; then
   log "installing code-server@$CODE_SERVER_VERSION with Node $("$NODE_BIN/node" --version) (a few minutes)"
   [ -f "$CACHE/code-server/package.json" ] || echo '{ "name": "alignscope-e2e-code-server", "private": true }' > "$CACHE/code-server/package.json"
-  ( cd "$CACHE/code-server" && PATH="$NODE_BIN:$PATH" npm install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION" >&2 ) \
+  # Run from `npm test`, the environment names the outer npm's Node 20 (npm_node_execpath, NODE, npm_config_*):
+  # clear it, so the nested install and code-server's postinstall check run on Node 24.
+  unset_npm_env=$(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/-u \1/p' | tr '\n' ' ')
+  # shellcheck disable=SC2086
+  ( cd "$CACHE/code-server" && env $unset_npm_env -u NODE PATH="$NODE_BIN:$PATH" npm install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION" >&2 ) \
     || fail "npm install code-server@$CODE_SERVER_VERSION failed"
 fi
 # --config: without it code-server writes ~/.config/code-server/config.yaml (an empty file is rejected).
