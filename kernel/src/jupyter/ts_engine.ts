@@ -8,6 +8,7 @@
  * tslab's converter/executor are internal modules of tslab 1.0.22 (pinned); tests cover what we use.
  */
 import { createConverter, type Converter } from 'tslab/dist/converter';
+import { expandShorthandProperties } from './expand_shorthand';
 import { createExecutor, type Executor } from 'tslab/dist/executor';
 import { addRuntimeFallback, addTypeCheckFallback, fallbackNodeModules } from './module_resolution';
 
@@ -70,7 +71,7 @@ export function createTsEngine(): TsEngine {
   let generated: string | undefined;
   const node: Converter = {
     convert: (_prev, src) => {
-      const result = inner.convert(decls, src);
+      const result = inner.convert(decls, expandShorthandProperties(src));
       generated = result.output;
       if (result.diagnostics.length === 0) decls = result.declOutput ?? '';
       return result;
