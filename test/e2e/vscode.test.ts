@@ -6,7 +6,8 @@
  * profile, opens a copy of the example notebook, selects the "alignscope (TypeScript)" controller, runs
  * all cells, checks inside the notebook's output webview that the renderer drew a heatmap, waits until
  * every cell has run (status bar: backend · device · idle), saves the notebook and checks that VS Code's
- * ipynb serializer wrote clean nbformat outputs, runs "alignscope: Show Device Info" from the command
+ * ipynb serializer wrote clean nbformat outputs, runs "alignscope: Show Device Info" and "alignscope: Open
+ * Example Notebooks" (an untitled copy of an example opens with our kernel) from the command
  * palette and waits for its notification. Screenshot: artifacts/vscode-e2e.png. On failure: artifacts/vscode-e2e-failure.png, the
  * code-server log and VS Code's logs (including the extension's "alignscope" output channel) under
  * artifacts/vscode-e2e-logs/.
@@ -324,6 +325,24 @@ test('VS Code e2e: the .vsix runs the example notebook and draws a heatmap; a pa
     assert.match(toastText, /alignscope kernel: backend (gpu|webgpu|node|wasm|cpu)/);
     phase(`notification: ${toastText.slice(0, 120)}`);
     await p.screenshot({ path: join(ARTIFACTS, 'vscode-e2e-command.png') });
+
+    // 10. "Open Example Notebooks": the quick pick lists the shipped examples; picking one opens an
+    //     untitled copy in the notebook editor with our kernel.
+    await p.keyboard.press('Escape');
+    const EXAMPLES_TITLE = 'alignscope: Open Example Notebooks';
+    await waitFor(`'${EXAMPLES_TITLE}' in the palette`, () => paletteHas(p, EXAMPLES_TITLE), PHASE_MS);
+    await p.keyboard.press('Enter');
+    const example = p.locator('.quick-input-list .monaco-list-row', { hasText: '02-local-vs-global.ipynb' });
+    await example.first().waitFor({ timeout: PHASE_MS });
+    const listed = (await p.locator('.quick-input-list .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+    for (const name of ['01-sinkhorn.ipynb', '02-local-vs-global.ipynb', '03-grounded-lm.ipynb']) {
+      assert.ok(listed.some((t) => t.includes(name)), `example ${name} listed: ${listed.join(' | ')}`);
+    }
+    await example.first().click();
+    const opened = p.locator('.tabs-container .tab', { hasText: /Untitled/ });
+    await opened.first().waitFor({ timeout: PHASE_MS });
+    await waitFor('the example copy selects our kernel', async () => /alignscope/.test(await toolbarKernelLabel(p)), PHASE_MS);
+    phase(`example opened: ${(await opened.first().innerText()).replace(/\s+/g, ' ')}`);
     failed = false;
   } finally {
     if (failed) {
