@@ -12,7 +12,7 @@ export { checkResearchTarget, type TargetCheck } from './research_target';
 export { prepareRunFolder, defaultRunName } from './run_folder';
 export { summaryTable, formatCi } from './summary_table';
 export { buildReportHtml, type ReportInput } from './report_html';
-export { escapeHtml, jsonForScript } from './html_escape';
+export { escapeHtml, jsonForScript } from '../show/format_text';
 export { runExperiment, DEFINITIONS, type RunExperimentOptions, type ExperimentResult } from './run_experiment';
 export { experimentCommand, parseExperimentArgs, configFromArgs } from './experiment_command';
 export { rerenderReport } from './rerender_report';

@@ -5,7 +5,7 @@
 import { encodePng } from '../data/png_encode';
 import type { MethodSummary } from './aggregate';
 import type { AlignmentSample } from './evaluate_model';
-import { escapeHtml } from './html_escape';
+import { escapeHtml } from '../show/format_text';
 import type { RunResult } from './run_one';
 
 export interface Figure {

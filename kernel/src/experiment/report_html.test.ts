@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { aggregateRuns } from './aggregate';
-import { escapeHtml, jsonForScript } from './html_escape';
+import { escapeHtml, jsonForScript } from '../show/format_text';
 import { buildReportHtml } from './report_html';
 import type { RunResult } from './run_one';
 

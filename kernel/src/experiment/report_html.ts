@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { MethodSummary } from './aggregate';
-import { escapeHtml, jsonForScript } from './html_escape';
+import { escapeHtml, jsonForScript } from '../show/format_text';
 import { alignmentHeatmapFigure, imageDataUrl, lossCurvesFigure, metricBarsFigure, overlayFigure, type Figure } from './report_figures';
 import type { TargetCheck } from './research_target';
 import type { RunResult } from './run_one';

@@ -42,6 +42,17 @@ export class KernelDiedError extends Error {
   override name = 'KernelDiedError';
 }
 
+/** The messages arriving on a socket, verified with `key`; unsigned or badly signed ones are dropped. */
+async function* signedMessages(socket: AsyncIterable<unknown>, key: string): AsyncGenerator<JupyterMessage> {
+  for await (const frames of socket) {
+    try {
+      yield decodeMessage(key, frames as Buffer[]);
+    } catch (e) {
+      if (!(e instanceof WireError)) throw e;
+    }
+  }
+}
+
 export class KernelClient {
   private conn!: Connection;
   private proc: KernelProcess | undefined;
@@ -106,14 +117,7 @@ export class KernelClient {
     const key = info.key;
     const readReplies = async (socket: zmq.Dealer): Promise<void> => {
       try {
-        for await (const frames of socket) {
-          let msg: JupyterMessage;
-          try {
-            msg = decodeMessage(key, frames as Buffer[]);
-          } catch (e) {
-            if (e instanceof WireError) continue;
-            throw e;
-          }
+        for await (const msg of signedMessages(socket, key)) {
           const parentId = (msg.parent_header as { msg_id?: string }).msg_id;
           const p = parentId ? this.pending.get(parentId) : undefined;
           if (p) {
@@ -129,14 +133,7 @@ export class KernelClient {
     void readReplies(conn.control);
     void (async () => {
       try {
-        for await (const frames of conn.iopub) {
-          let msg: JupyterMessage;
-          try {
-            msg = decodeMessage(key, frames as Buffer[]);
-          } catch (e) {
-            if (e instanceof WireError) continue;
-            throw e;
-          }
+        for await (const msg of signedMessages(conn.iopub, key)) {
           this.dispatchIopub(msg);
         }
       } catch {

@@ -7,18 +7,10 @@
  */
 import * as fs from 'node:fs';
 import type { DisplayPayload } from '../../show/display_schema';
+import { escapeHtml, jsonForScript } from '../../show/format_text';
 import { sourceText, type Notebook, type Output } from './notebook';
 
 const ALIGNSCOPE_MIME = 'application/vnd.alignscope.v1+json';
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
-}
-
-/** JSON safe inside a <script> element. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
 
 interface Figure {
   data: unknown[];
@@ -114,7 +106,7 @@ export function renderHtmlReport(nb: Notebook, title: string): string {
   const plotly = figures.length > 0 ? plotlySource() : undefined;
   const figureScript = figures.length === 0
     ? ''
-    : `<script type="application/json" id="figures">${scriptJson(figures)}</script>
+    : `<script type="application/json" id="figures">${jsonForScript(figures)}</script>
 ${plotly ? `<script>${plotly.replace(/<\/script/gi, '<\\/script')}</script>` : ''}
 <script>
 (function () {
