@@ -6,6 +6,10 @@
  *
  * Sizes: B=8 problems of n=49 patches × m=16 tokens (the sinkhorn-fwd workload's problem shape), fixed 50
  * iterations (tol 0), so every backend runs the same number of updates.
+ *
+ * Balanced kernel-form solves (grad envelope/detach) run the fused kernels where they exist — WebAssembly
+ * on wasm, custom WGSL programs on webgpu (kernel/src/ot/webgpu/) — so those are checked against the cpu
+ * reference here as well; kernel/src/ot/webgpu/webgpu_kernel.test.ts covers the WebGPU ones in depth.
  */
 import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -22,7 +22,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     load: () => require('./kernel_command').kernelCommand,
   },
   'grounded-lm': {
-    summary: 'grounded-lm [--quick] [--config FILE] [--seeds K] [--name NAME] [--force] — seed line (ii) ablation',
+    summary: 'grounded-lm [--quick] [--config FILE] [--seeds K] [--name NAME] [--out DIR] [--force] [--data SOURCES [--test-data SOURCES]] — seed line (ii) ablation',
     load: () => require('./grounded_lm_command').groundedLmCommand,
   },
   run: {
@@ -34,7 +34,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     load: () => require('./scenes_command').scenesCommand,
   },
   experiment: {
-    summary: 'experiment [--quick] [--steps N] [--seeds K] [--config FILE] [--name NAME] [--out DIR] [--force] — global vs FILIP vs OT',
+    summary: 'experiment [--quick] [--steps N] [--seeds K] [--config FILE] [--name NAME] [--out DIR] [--force] [--data SOURCES [--test-data SOURCES]] — global vs FILIP vs OT',
     load: () => require('../experiment/experiment_command').experimentCommand,
   },
 };

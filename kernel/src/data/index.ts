@@ -10,6 +10,7 @@ export * from './caption_grammar';
 export * from './referring_expressions';
 export * from './spatial_relation';
 export * from './word_tokenizer';
+export * from './word_vocabulary';
 export * from './patch_ground_truth';
 export * from './scene_batch';
 export * from './png_encode';

@@ -10,6 +10,11 @@
  *       of the word's similarity column (temperature τ of the run), `plan` = the OT plan's column;
  *       `own` = plan for ot/global+ot, sim for global/filip. `grounding.randomBaseline` = random pointing.
  *   plan.*                             plan diagnostics of the matched pairs' plans, averaged
+ *   rec.*                              only when the test set has referring expressions (dataset records):
+ *                                      zero-shot REC by the mass in candidate boxes (evaluate_rec.ts)
+ *
+ * A test set without grounded tokens (records without boxes) still gets every grounding key, as NaN
+ * with grounding.words = 0.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { groundingScores, type GroundingItem } from '../evaluate/pointing_game';
@@ -22,6 +27,7 @@ import type { GroundedTestSet } from './experiment_data';
 import type { ExperimentConfig } from './experiment_config';
 import { groundsWithPlan, type MethodName } from './methods';
 import { alignPairs } from './pair_alignment';
+import { evaluateRec } from './evaluate_rec';
 import { encodeTestSet } from './test_features';
 
 /** A test image's alignment for the report: the method's own column (plan or softmaxed similarity) per real token. */
@@ -176,6 +182,7 @@ export async function evaluateModel(
     }
     const keys = Object.keys(diags[0] ?? {}) as (keyof PlanDiagnostics)[];
     for (const key of keys) metrics[`plan.${key}`] = diags.reduce((a, d) => a + d[key], 0) / diags.length;
+    if (test.expressions && test.expressions.count > 0) Object.assign(metrics, evaluateRec(model, features.patches, test.expressions, config, method, tau, grid));
 
     // Samples for the report: the first test images, the method's own column per real token.
     const samples: AlignmentSample[] = [];

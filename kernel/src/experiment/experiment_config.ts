@@ -37,6 +37,11 @@ export interface ExperimentConfig {
     testScenes: number;
     /** Tokens per caption, specials included. */
     textLength: number;
+    /**
+     * Dataset records only (`--data`): at most this many vocabulary entries (specials included) built
+     * from the training texts; rarer words are [UNK]. The scenes' vocabulary is fixed (36 words).
+     */
+    maxVocabulary: number;
   };
   model: { patchSize: number; width: number; depth: number; heads: number; mlpWidth: number; outputDim: number };
   train: {
@@ -81,7 +86,7 @@ export const DEFAULT_EXPERIMENT_CONFIG: Readonly<ExperimentConfig> = deepFreeze(
   seeds: 3,
   baseSeed: 0,
   workers: 2,
-  data: { seed: 0, imageSize: 32, trainScenes: 4000, testScenes: 500, textLength: 16 },
+  data: { seed: 0, imageSize: 32, trainScenes: 4000, testScenes: 500, textLength: 16, maxVocabulary: 4096 },
   model: { patchSize: 4, width: 64, depth: 2, heads: 4, mlpWidth: 128, outputDim: 64 },
   train: { steps: 400, batchSize: 32, lr: 2e-3, warmupSteps: 20, weightDecay: 0.01, clipGradNorm: 1 },
   loss: {
@@ -134,6 +139,7 @@ export function resolveExperimentConfig(overrides?: unknown, base: Readonly<Expe
   int('data.trainScenes', c.data.trainScenes, 1, 1e7);
   int('data.testScenes', c.data.testScenes, 2, 1e6);
   int('data.textLength', c.data.textLength, 6, 256);
+  int('data.maxVocabulary', c.data.maxVocabulary, 16, 1 << 20);
   for (const k of ['patchSize', 'width', 'depth', 'heads', 'mlpWidth', 'outputDim'] as const) int(`model.${k}`, c.model[k], 1, 1 << 16);
   if (c.data.imageSize % c.model.patchSize !== 0) fail('model.patchSize', `a divisor of data.imageSize (${c.data.imageSize})`, c.model.patchSize);
   if (c.model.width % c.model.heads !== 0) fail('model.heads', `a divisor of model.width (${c.model.width})`, c.model.heads);

@@ -6,6 +6,10 @@
  *   images  Uint8Array [N, H, W, 3]      ids Int32Array [N, L]      mask Float32Array [N, L]
  *   test: tokenObject Int32Array [N, L] (−1 = no object), tokenContent Uint8Array [N, L],
  *         tokenBox Float32Array [N, L, 4] (xyxy pixels), words string[N][L] ('' for padding)
+ *         expressions (optional, from dataset records): referring expressions of the test images, REC
+ *
+ * This file builds them from the grounded scenes; records_experiment_data.ts builds them from dataset
+ * records (COCO, RefCOCO, Flickr30k Entities, Visual Genome) with the same shapes.
  */
 import { GroundedScenes } from '../data/grounded_scenes';
 import type { Scene } from '../data/scene_types';
@@ -32,14 +36,36 @@ export interface GroundedTestSet extends CaptionedImages {
   roles: string[][];
   /** Number of objects per scene. */
   objectCount: Int32Array;
+  /** Referring expressions on the test images (REC); absent for the grounded scenes' captions. */
+  expressions?: ExpressionSet;
+}
+
+/**
+ * E referring expressions, each on one test image, with the candidate boxes a REC answer picks from.
+ *
+ *   ids Int32Array [E, L]   mask Float32Array [E, L]   image Int32Array [E] (test image index)
+ *   truth Float32Array [E, 4]   candidates Float32Array [C, 4], those of expression e at
+ *   candidateOffsets[e] … candidateOffsets[e + 1] − 1 (xyxy pixels of the test image)
+ */
+export interface ExpressionSet {
+  count: number;
+  textLength: number;
+  ids: Int32Array;
+  mask: Float32Array;
+  image: Int32Array;
+  truth: Float32Array;
+  candidateOffsets: Int32Array;
+  candidates: Float32Array;
 }
 
 export interface ExperimentData {
-  /** Size of the scene vocabulary (text encoder's vocabSize). */
+  /** Size of the word vocabulary (text encoder's vocabSize). */
   vocabSize: number;
+  /** The vocabulary itself when it was built from data (WordTokenizer order); absent for the scenes' fixed one. */
+  vocabulary?: readonly string[];
   train: CaptionedImages;
   test: GroundedTestSet;
-  /** The fully resolved GroundedScenesConfig (stored with the metrics). */
+  /** The fully resolved GroundedScenesConfig, or for records a description with kind 'records' (stored with the metrics). */
   datasetConfig: unknown;
 }
 

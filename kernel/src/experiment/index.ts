@@ -1,6 +1,8 @@
 export { resolveExperimentConfig, DEFAULT_EXPERIMENT_CONFIG, QUICK_OVERRIDES, type ExperimentConfig } from './experiment_config';
 export { METHOD_NAMES, methodWeights, groundsWithPlan, type MethodName } from './methods';
-export { buildExperimentData, type ExperimentData, type GroundedTestSet, type CaptionedImages } from './experiment_data';
+export { buildExperimentData, type ExperimentData, type GroundedTestSet, type CaptionedImages, type ExpressionSet } from './experiment_data';
+export { buildRecordsExperimentData, recordText, type RecordsExperiment, type RecordsExperimentOptions } from './records_experiment_data';
+export { evaluateRec } from './evaluate_rec';
 export { DualEncoder } from './dual_encoder';
 export { alignmentTask, gatherBatch, type AlignmentBatch } from './alignment_task';
 export { evaluateModel, type EvaluationResult, type AlignmentSample } from './evaluate_model';

@@ -1,7 +1,8 @@
 /**
  * Re-renders `report.html` (and the findings in `metrics.json`) of a finished run from its metrics.json
  * alone: the per-run metrics, loss curves and alignment samples are stored there, and the test images
- * are regenerated from the stored dataset config (the generator is deterministic). No training.
+ * are regenerated from the stored dataset config (the generator is deterministic) or, for dataset records
+ * (`--data`), read from the `sampleImages` stored beside the metrics. No training.
  *
  *   alignscope experiment --report-only --name default-1
  */
@@ -43,9 +44,12 @@ export function rerenderReport(dir: string): { table: string } {
   const summaries = aggregateRuns(runs, config.methods);
   const targets = checkResearchTarget(summaries);
   const findings = investigationNotes(summaries, runs);
-  const ds = new GroundedScenes(stored.datasetConfig);
   const shown = new Set(runs.flatMap((r) => r.samples.map((s) => s.index)));
-  const testImages = new Map([...shown].map((i) => [i, ds.getScene('test', i).image] as const));
+  const stash = stored.sampleImages as Record<string, string> | undefined;
+  const image = stash
+    ? (i: number): Uint8Array => new Uint8Array(Buffer.from(stash[String(i)] ?? '', 'base64'))
+    : ((ds) => (i: number): Uint8Array => ds.getScene('test', i).image)(new GroundedScenes(stored.datasetConfig));
+  const testImages = new Map([...shown].map((i) => [i, image(i)] as const));
   const html = buildReportHtml({
     name: String(stored.name),
     createdAt: String(stored.createdAt),

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
 import { aggregateRuns, type MethodSummary } from './aggregate';
-import { buildExperimentData } from './experiment_data';
+import { buildExperimentData, type ExperimentData } from './experiment_data';
 import type { ExperimentConfig } from './experiment_config';
 import { investigationNotes } from './findings_notes';
 import { ProgressBar } from './progress_bar';
@@ -20,11 +20,18 @@ import { buildReportHtml } from './report_html';
 import { checkResearchTarget, type TargetCheck } from './research_target';
 import { prepareRunFolder } from './run_folder';
 import type { RunJob, RunResult } from './run_one';
-import { summaryTable } from './summary_table';
+import { SUMMARY_COLUMNS, summaryTable } from './summary_table';
 import { runInWorkers } from './worker_pool';
 
 export interface RunExperimentOptions {
   config: ExperimentConfig;
+  /**
+   * The data, built beforehand: dataset records via buildRecordsExperimentData (`--data`), or any
+   * ExperimentData of config.data's image size and text length. Default: the grounded scenes of config.data.
+   */
+  data?: ExperimentData;
+  /** Seconds spent building `data` beforehand (loading and resizing records): counted in the stored timing. */
+  dataSec?: number;
   /** Parent folder of run folders. Default 'runs'. */
   outDir?: string;
   /** Run folder name; default a fresh timestamped name. An existing one is an error unless `force`. */
@@ -49,13 +56,23 @@ export interface ExperimentResult {
   backend: { backend: string; device: string };
 }
 
+/** A share as a percentage, 'n/a' when undefined (e.g. hit@1 of records without boxes). */
+const pct = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(1)}%`);
+
 export async function runExperiment(o: RunExperimentOptions): Promise<ExperimentResult> {
   const t0 = performance.now();
   const config = o.config;
   const { dir, name } = prepareRunFolder(o.outDir ?? 'runs', o.name, o.force ?? false);
   const tData = performance.now();
-  const data = buildExperimentData(config);
-  const dataSec = (performance.now() - tData) / 1000;
+  const data = o.data ?? buildExperimentData(config);
+  for (const [what, set] of [['train', data.train], ['test', data.test]] as const) {
+    if (set.imageSize !== config.data.imageSize || set.textLength !== config.data.textLength) {
+      throw new Error(
+        `runExperiment: data.${what} is ${set.imageSize} px × ${set.textLength} tokens but config.data says ${config.data.imageSize} px × ${config.data.textLength} tokens.`,
+      );
+    }
+  }
+  const dataSec = (performance.now() - tData) / 1000 + (o.dataSec ?? 0);
   const tmp = mkdtempSync(join(tmpdir(), 'alignscope-experiment-'));
   const dataFile = join(tmp, 'data.bin');
   writeFileSync(dataFile, serialize(data));
@@ -85,7 +102,8 @@ export async function runExperiment(o: RunExperimentOptions): Promise<Experiment
         bar?.finish(
           i,
           `done ${r.method} seed ${r.seed}: ${r.stoppedReason}, train ${r.trainSec.toFixed(0)} s, eval ${r.evalSec.toFixed(0)} s, ` +
-            `hit@1 ${(100 * r.metrics['grounding.own.hitAt1']!).toFixed(1)}%, i2t R@1 ${(100 * r.metrics['retrieval.own.i2t.R@1']!).toFixed(1)}%`,
+            `hit@1 ${pct(r.metrics['grounding.own.hitAt1'])}, i2t R@1 ${pct(r.metrics['retrieval.own.i2t.R@1'])}` +
+            (r.metrics['rec.own.accuracy'] !== undefined ? `, REC ${pct(r.metrics['rec.own.accuracy'])}` : ''),
         ),
     });
   } finally {
@@ -95,7 +113,7 @@ export async function runExperiment(o: RunExperimentOptions): Promise<Experiment
 
   const summaries = aggregateRuns(runs, config.methods);
   const targets = checkResearchTarget(summaries);
-  const wallSec = (performance.now() - t0) / 1000;
+  const wallSec = (performance.now() - t0) / 1000 + (o.dataSec ?? 0);
   const createdAt = new Date().toISOString();
   const findings = [...investigationNotes(summaries, runs)];
   const metrics = {
@@ -136,11 +154,16 @@ export async function runExperiment(o: RunExperimentOptions): Promise<Experiment
       samples: r.samples,
     })),
   };
-  writeFileSync(join(dir, 'metrics.json'), `${JSON.stringify(metrics, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
-
   const shown = new Set(runs.flatMap((r) => r.samples.map((s) => s.index)));
   const S = data.test.imageSize;
   const testImages = new Map([...shown].map((i) => [i, data.test.images.subarray(i * S * S * 3, (i + 1) * S * S * 3)] as const));
+  // dataset records cannot be regenerated from a config: keep the few shown test images (RGB, base64) for --report-only
+  const sampleImages = o.data ? Object.fromEntries([...testImages].map(([i, px]) => [i, Buffer.from(px).toString('base64')])) : undefined;
+  writeFileSync(
+    join(dir, 'metrics.json'),
+    `${JSON.stringify({ ...metrics, ...(sampleImages ? { sampleImages } : {}) }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,
+  );
+
   const html = buildReportHtml({
     name,
     createdAt,
@@ -156,7 +179,8 @@ export async function runExperiment(o: RunExperimentOptions): Promise<Experiment
     grid: S / config.model.patchSize,
   });
   writeFileSync(join(dir, 'report.html'), html);
-  return { dir, name, wallSec, summaries, targets, runs, table: summaryTable(summaries), backend };
+  const columns = runs.some((r) => 'rec.own.accuracy' in r.metrics) ? [...SUMMARY_COLUMNS, ['rec.own.accuracy', 'REC acc'] as const] : SUMMARY_COLUMNS;
+  return { dir, name, wallSec, summaries, targets, runs, table: summaryTable(summaries, columns), backend };
 }
 
 /** Metric definitions stored in metrics.json. */

@@ -17,7 +17,7 @@ const TINY_TEXT = { vocabSize: 10, maxLength: 5, width: 8, depth: 1, heads: 2, m
 describe('configs', () => {
   it('defaults are the benchmark model (shared/bench-workloads.md)', () => {
     assert.deepEqual({ ...DEFAULT_PATCH_ENCODER_CONFIG }, {
-      imageSize: 64, channels: 3, patchSize: 8, width: 128, depth: 2, heads: 4, mlpWidth: 512, outputDim: 128, lnEps: 1e-5,
+      imageSize: 64, channels: 3, patchSize: 8, width: 128, depth: 2, heads: 4, mlpWidth: 512, outputDim: 128, lnEps: 1e-5, stem: 'linear',
     });
     assert.deepEqual({ ...DEFAULT_TEXT_ENCODER_CONFIG }, {
       vocabSize: 64, maxLength: 16, width: 128, depth: 2, heads: 4, mlpWidth: 512, outputDim: 128, lnEps: 1e-5,
@@ -32,6 +32,8 @@ describe('configs', () => {
     assert.throws(() => textEncoderConfig({ heads: 3 }), /heads: 3 does not divide width 128/);
     assert.throws(() => textEncoderConfig({ depth: 0 }), /depth: expected a positive integer/);
     assert.equal(patchEncoderConfig({ depth: 4 }).depth, 4);
+    assert.throws(() => patchEncoderConfig({ stem: 'cnn' } as never), /PatchEncoderConfig\.stem: expected 'linear' or 'conv', got 'cnn'/);
+    assert.throws(() => patchEncoderConfig({ imageSize: 48, patchSize: 12, stem: 'conv' }), /'conv' stem needs a power of two; got 12/);
   });
 });
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertPositiveInt, mergeConfig } from './config';
+import { ConvStem } from './conv_stem';
 import { normalInit } from './init';
 import { LayerNorm } from './layer_norm';
 import { Linear } from './linear';
@@ -22,6 +23,11 @@ export interface PatchEncoderConfig {
   /** Per-patch output projection width. */
   outputDim: number;
   lnEps: number;
+  /**
+   * How pixels become patch tokens: 'linear' (ViT: one Linear of each flattened p×p patch) or 'conv'
+   * (conv_stem.ts: log₂(p) stride-2 stages with 3×3 convolutions; p must be a power of two).
+   */
+  stem: 'linear' | 'conv';
 }
 
 export const DEFAULT_PATCH_ENCODER_CONFIG: Readonly<PatchEncoderConfig> = Object.freeze({
@@ -34,6 +40,7 @@ export const DEFAULT_PATCH_ENCODER_CONFIG: Readonly<PatchEncoderConfig> = Object
   mlpWidth: 512,
   outputDim: 128,
   lnEps: 1e-5,
+  stem: 'linear',
 });
 
 /** The defaults with `overrides` applied; throws on unknown keys, wrong types and inconsistent sizes. */
@@ -44,6 +51,10 @@ export function patchEncoderConfig(overrides: Partial<PatchEncoderConfig> = {}):
   }
   if (c.imageSize % c.patchSize !== 0) {
     throw new Error(`PatchEncoderConfig.patchSize: ${c.patchSize} does not divide imageSize ${c.imageSize}`);
+  }
+  if (c.stem !== 'linear' && c.stem !== 'conv') throw new Error(`PatchEncoderConfig.stem: expected 'linear' or 'conv', got '${c.stem}'`);
+  if (c.stem === 'conv' && !Number.isInteger(Math.log2(c.patchSize))) {
+    throw new Error(`PatchEncoderConfig.patchSize: the 'conv' stem needs a power of two; got ${c.patchSize}`);
   }
   if (c.width % c.heads !== 0) throw new Error(`PatchEncoderConfig.heads: ${c.heads} does not divide width ${c.width}`);
   return c;
@@ -62,7 +73,8 @@ export function patchEncoderConfig(overrides: Partial<PatchEncoderConfig> = {}):
 export class PatchEncoder extends Module {
   readonly config: Readonly<PatchEncoderConfig>;
   readonly numPatches: number;
-  readonly embed: Linear;
+  /** The patch embedding: a Linear of flattened patches ('linear' stem) or a ConvStem ('conv'). */
+  readonly embed: Linear | ConvStem;
   readonly pos: tf.Variable; // [n, d]
   readonly blocks: TransformerBlock[];
   readonly lnFinal: LayerNorm;
@@ -73,7 +85,10 @@ export class PatchEncoder extends Module {
     const c = (this.config = Object.freeze(patchEncoderConfig(overrides)));
     const grid = c.imageSize / c.patchSize;
     this.numPatches = grid * grid;
-    this.embed = this.child('embed', new Linear(c.patchSize * c.patchSize * c.channels, c.width, seed, 'embed'));
+    this.embed =
+      c.stem === 'conv'
+        ? this.child('stem', new ConvStem(c.patchSize, c.channels, c.width, seed))
+        : this.child('embed', new Linear(c.patchSize * c.patchSize * c.channels, c.width, seed, 'embed'));
     this.pos = this.param('pos', normalInit([this.numPatches, c.width], 0.02, seed, 'pos'));
     this.blocks = Array.from({ length: c.depth }, (_, i) =>
       this.child(`blocks.${i}`, new TransformerBlock(c, seed, `blocks.${i}`)),
@@ -91,7 +106,8 @@ export class PatchEncoder extends Module {
         `PatchEncoder.forward: images must be [B, ${c.imageSize}, ${c.imageSize}, ${c.channels}], got [${s}]`,
       );
     }
-    let x = tf.add(this.embed.forward(patchify(images, c.patchSize)), this.pos); // [B, n, d]
+    const tokens = this.embed instanceof ConvStem ? this.embed.forward(images) : this.embed.forward(patchify(images, c.patchSize)); // [B, n, d]
+    let x = tf.add(tokens, this.pos); // [B, n, d]
     for (const block of this.blocks) x = block.forward(x); // [B, n, d]
     return this.proj.forward(this.lnFinal.forward(x)); // [B, n, outputDim]
   }

@@ -3,6 +3,8 @@ import { canUseFusedKernel, createFusedKernelIterator } from './fused/fused_kern
 import { createKernelIterator } from './sinkhorn_kernel';
 import type { SinkhornIterator } from './sinkhorn_iterator';
 import { createLogIterator } from './sinkhorn_log';
+import { canUseWebgpuSinkhorn, createWebgpuKernelIterator } from './webgpu/webgpu_kernel_iterator';
+import { createWebgpuLogIterator } from './webgpu/webgpu_log_iterator';
 import { runSinkhornLoop, type LoopOutcome } from './sinkhorn_loop';
 import { regularisedObjective } from './sinkhorn_objective';
 import { buildProblem, disposeProblem, type SinkhornProblem } from './sinkhorn_problem';
@@ -49,12 +51,17 @@ function costRange(problem: SinkhornProblem): number {
   return value;
 }
 
+/** The log-domain iterator: fused WebGPU programs where the fused kernel form could run, TF.js ops elsewhere. */
+function logIterator(problem: SinkhornProblem, grad: Policy['grad']): SinkhornIterator {
+  return canUseWebgpuSinkhorn(problem, grad) ? createWebgpuLogIterator(problem) : createLogIterator(problem);
+}
+
 /** Runs an iterator to the end and evaluates the objective at its plan. */
 function runIterator(problem: SinkhornProblem, iterator: SinkhornIterator, method: 'log' | 'kernel', policy: Policy): Solved {
   try {
     const outcome = runSinkhornLoop(iterator, policy);
-    const { plan, f, g, rows, cols } = iterator.result();
-    const value = regularisedObjective(problem, plan, f, g, rows, cols);
+    const { plan, f, g, rows, cols, value: own } = iterator.result();
+    const value = own ?? regularisedObjective(problem, plan, f, g, rows, cols);
     tf.dispose([rows, cols].filter((t): t is tf.Tensor2D => t !== undefined));
     return { plan, f, g, value, outcome, method };
   } finally {
@@ -64,33 +71,42 @@ function runIterator(problem: SinkhornProblem, iterator: SinkhornIterator, metho
 
 /**
  * Picks the update scheme and solves. 'auto' uses the kernel form when the row-shifted cost range over
- * eps is float32-safe (the fused CPU kernels measure the range while building K; elsewhere one scalar is
- * read). A kernel form that still overflows (forced, or an optimistic check) is re-solved in the log domain.
+ * eps is float32-safe (the fused CPU and WebGPU kernels measure the range while building K, elsewhere TF.js
+ * reductions do; one scalar is read). A kernel form that still overflows (forced, or an optimistic check)
+ * is re-solved in the log domain. On webgpu, balanced problems without unrolled gradients run either domain
+ * as fused WGSL programs (kernel/src/ot/webgpu/).
  */
 function solve(problem: SinkhornProblem, requested: SinkhornOptions['method'], policy: Policy): Solved {
   if (requested !== undefined && requested !== 'auto' && requested !== 'log' && requested !== 'kernel') {
     throw new Error(`ot.sinkhorn: argument \`method\` must be 'auto', 'log' or 'kernel'; got '${String(requested)}'.`);
   }
   const auto = requested === undefined || requested === 'auto';
-  if (requested === 'log') return runIterator(problem, createLogIterator(problem), 'log', policy);
+  if (requested === 'log') return runIterator(problem, logIterator(problem, policy.grad), 'log', policy);
   let kernelIterator: SinkhornIterator;
   if (canUseFusedKernel(problem, policy.grad)) {
     const fused = createFusedKernelIterator(problem);
     if (auto && !rangeIsKernelSafe(fused.costRange, problem.eps)) {
       fused.dispose();
-      return runIterator(problem, createLogIterator(problem), 'log', policy);
+      return runIterator(problem, logIterator(problem, policy.grad), 'log', policy);
     }
     kernelIterator = fused;
+  } else if (canUseWebgpuSinkhorn(problem, policy.grad)) {
+    const gpu = createWebgpuKernelIterator(problem);
+    if (auto && !rangeIsKernelSafe(gpu.costRange(), problem.eps)) {
+      gpu.dispose();
+      return runIterator(problem, logIterator(problem, policy.grad), 'log', policy);
+    }
+    kernelIterator = gpu;
   } else {
     if (auto && !rangeIsKernelSafe(costRange(problem), problem.eps)) {
-      return runIterator(problem, createLogIterator(problem), 'log', policy);
+      return runIterator(problem, logIterator(problem, policy.grad), 'log', policy);
     }
     kernelIterator = createKernelIterator(problem);
   }
   const first = runIterator(problem, kernelIterator, 'kernel', policy);
   if (!first.outcome.diverged) return first;
   tf.dispose([first.plan, first.f, first.g, first.value]);
-  const second = runIterator(problem, createLogIterator(problem), 'log', policy);
+  const second = runIterator(problem, logIterator(problem, policy.grad), 'log', policy);
   second.outcome.warnings.unshift(...first.outcome.warnings, 'the kernel form overflowed in float32; re-solved in the log domain.');
   return second;
 }

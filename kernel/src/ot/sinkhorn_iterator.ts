@@ -22,9 +22,10 @@ export interface SinkhornIterator {
   restoreGood(): void;
   /**
    * The plan [B, n, m] and the potentials f [B, n], g [B, m] (cost units, 0 on masked entries); optionally
-   * the plan's row sums [B, n] and column sums [B, m] when the scheme has them without a pass over the plan.
+   * the plan's row sums [B, n] and column sums [B, m] when the scheme has them without a pass over the plan,
+   * or the objective `value` [B] (as `regularisedObjective` defines it) when the scheme computes it itself.
    */
-  result(): { plan: tf.Tensor3D; f: tf.Tensor2D; g: tf.Tensor2D; rows?: tf.Tensor2D; cols?: tf.Tensor2D };
+  result(): { plan: tf.Tensor3D; f: tf.Tensor2D; g: tf.Tensor2D; rows?: tf.Tensor2D; cols?: tf.Tensor2D; value?: tf.Tensor1D };
   /** Releases the state tensors. */
   dispose(): void;
 }

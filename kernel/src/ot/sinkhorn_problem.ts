@@ -15,14 +15,14 @@ export interface SinkhornProblem {
   a: tf.Tensor2D;
   /** Column marginals [B, m], zero on masked columns. */
   b: tf.Tensor2D;
-  /** log a [B, n] with LOG_ZERO where a = 0. */
-  logA: tf.Tensor2D;
+  /** log a [B, n] with LOG_ZERO where a = 0 (made on first use, like the supports). */
+  readonly logA: tf.Tensor2D;
   /** log b [B, m] with LOG_ZERO where b = 0. */
-  logB: tf.Tensor2D;
+  readonly logB: tf.Tensor2D;
   /** 1 where a > 0, [B, n]. */
-  rowSupport: tf.Tensor2D;
+  readonly rowSupport: tf.Tensor2D;
   /** 1 where b > 0, [B, m]. */
-  colSupport: tf.Tensor2D;
+  readonly colSupport: tf.Tensor2D;
   batched: boolean;
   /** Whether `cost` is our own reshape of a rank-2 input (and so ours to dispose). */
   ownsCost: boolean;
@@ -91,41 +91,75 @@ export function buildProblem(cost: tf.Tensor, options: SinkhornOptions, checkVal
     if (range.min < 0) fail('cost', 'must be non-negative', `a minimum of ${range.min}`);
   }
 
-  return tf.tidy(() => {
+  const [cost3, a, b] = tf.tidy(() => {
     const cost3 = (batched ? cost : cost.reshape([1, n, m])) as tf.Tensor3D;
-    const rowMask = options.rowMask ? toBatchedVector('rowMask', options.rowMask, B, n, 'n') : tf.ones([B, n]);
-    const colMask = options.colMask ? toBatchedVector('colMask', options.colMask, B, m, 'm') : tf.ones([B, m]);
-    const uniform = (mask: tf.Tensor2D) => mask.div(mask.sum(1, true).maximum(1e-30)) as tf.Tensor2D;
-    const a = options.a ? (toBatchedVector('a', options.a, B, n, 'n').mul(rowMask) as tf.Tensor2D) : uniform(rowMask as tf.Tensor2D);
-    const b = options.b ? (toBatchedVector('b', options.b, B, m, 'm').mul(colMask) as tf.Tensor2D) : uniform(colMask as tf.Tensor2D);
-
+    /** The given marginal times the mask; by default uniform over the mask (1/len without one: a single fill). */
+    const marginal = (name: 'a' | 'b', maskName: 'rowMask' | 'colMask', len: number, axis: string): tf.Tensor2D => {
+      const given = options[name];
+      const maskOption = options[maskName];
+      if (!given && !maskOption) return tf.fill([B, len], 1 / len) as tf.Tensor2D;
+      const mask = maskOption ? toBatchedVector(maskName, maskOption, B, len, axis) : tf.ones([B, len]);
+      if (given) return toBatchedVector(name, given, B, len, axis).mul(mask) as tf.Tensor2D;
+      return mask.div(mask.sum(1, true).maximum(1e-30)) as tf.Tensor2D;
+    };
+    const a = marginal('a', 'rowMask', n, 'n');
+    const b = marginal('b', 'colMask', m, 'm');
     if (checkValues) {
       checkMarginals('a', options.a ? options.a : undefined, a, 'rowMask', 'rows');
       checkMarginals('b', options.b ? options.b : undefined, b, 'colMask', 'columns');
       if (tau === undefined) checkEqualMass(a, b);
     }
-    const rowSupport = a.greater(0).toFloat() as tf.Tensor2D;
-    const colSupport = b.greater(0).toFloat() as tf.Tensor2D;
-    const safeLog = (x: tf.Tensor2D, support: tf.Tensor2D) =>
-      tf.where(support.cast('bool'), x.maximum(1e-38).log(), tf.fill(x.shape, LOG_ZERO)) as tf.Tensor2D;
-    return {
-      cost: cost3,
-      a,
-      b,
-      logA: safeLog(a, rowSupport),
-      logB: safeLog(b, colSupport),
-      rowSupport,
-      colSupport,
-      batched,
-      ownsCost: !batched,
-      B,
-      n,
-      m,
-      eps,
-      tau,
+    return [cost3, a, b];
+  }) as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D];
+
+  // The supports and logs are made on first use: the fused kernels need none of them (each is a device op).
+  const made: tf.Tensor2D[] = [];
+  const once = (make: () => tf.Tensor2D) => {
+    let value: tf.Tensor2D | undefined;
+    return () => {
+      if (value === undefined) {
+        value = tf.keep(tf.tidy(make)); // kept: an enclosing tf.tidy of the first user must not dispose it
+        made.push(value);
+      }
+      return value;
     };
-  });
+  };
+  const rowSupport = once(() => a.greater(0).toFloat() as tf.Tensor2D);
+  const colSupport = once(() => b.greater(0).toFloat() as tf.Tensor2D);
+  const safeLog = (x: tf.Tensor2D, support: tf.Tensor2D) =>
+    tf.where(support.cast('bool'), x.maximum(1e-38).log(), tf.fill(x.shape, LOG_ZERO)) as tf.Tensor2D;
+  const logA = once(() => safeLog(a, rowSupport()));
+  const logB = once(() => safeLog(b, colSupport()));
+  const problem: SinkhornProblem = {
+    cost: cost3,
+    a,
+    b,
+    get logA() {
+      return logA();
+    },
+    get logB() {
+      return logB();
+    },
+    get rowSupport() {
+      return rowSupport();
+    },
+    get colSupport() {
+      return colSupport();
+    },
+    batched,
+    ownsCost: !batched,
+    B,
+    n,
+    m,
+    eps,
+    tau,
+  };
+  derivedTensors.set(problem, made);
+  return problem;
 }
+
+/** The lazily made tensors of each problem, for `disposeProblem`. */
+const derivedTensors = new WeakMap<SinkhornProblem, tf.Tensor2D[]>();
 
 /** Marginals must be finite, non-negative and leave every problem some mass. */
 function checkMarginals(name: string, given: tf.Tensor | undefined, effective: tf.Tensor2D, maskName: string, what: string): void {
@@ -160,5 +194,5 @@ function checkEqualMass(a: tf.Tensor2D, b: tf.Tensor2D): void {
 
 export function disposeProblem(problem: SinkhornProblem): void {
   if (problem.ownsCost) problem.cost.dispose();
-  tf.dispose([problem.a, problem.b, problem.logA, problem.logB, problem.rowSupport, problem.colSupport]);
+  tf.dispose([problem.a, problem.b, ...(derivedTensors.get(problem) ?? [])]);
 }

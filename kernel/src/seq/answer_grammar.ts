@@ -9,6 +9,8 @@
  *   boxesWithNames  ( <box> coords </box> (name | <noise>) )*  [EOS]         at most maxObjects
  *   names           distinct names*  [EOS]
  *   phrase          scene words*  [EOS]                                      at most maxWords
+ *
+ * Names and phrase words default to the scenes' (SHAPES, sceneWords); dataset records pass their own.
  */
 import { SHAPES, sceneWords } from '../data/scene_vocabulary';
 import type { WordTokenizer } from '../data/word_tokenizer';
@@ -21,12 +23,16 @@ export type AnswerGrammar = (answer: readonly string[]) => number[] | null;
 export interface GrammarOptions {
   maxObjects: number;
   maxWords: number;
+  /** Object names (detection classes); default the scene shapes. */
+  names?: readonly string[];
+  /** Words a region caption may use; default the scene words. */
+  phraseWords?: readonly string[];
 }
 
 export function answerGrammar(kind: AnswerKind, codec: CoordinateCodec, tok: WordTokenizer, o: GrammarOptions): AnswerGrammar {
   const id = (w: string): number => tok.idOf(w);
   const EOS = tok.eos;
-  const names = SHAPES.filter((n) => tok.has(n));
+  const names = (o.names ?? SHAPES).filter((n) => tok.has(n));
   /** Allowed ids inside a box whose coordinate words so far are `coords`. */
   const inBox = (coords: readonly string[]): number[] => {
     const step = codec.allowedNext(coords);
@@ -54,7 +60,7 @@ export function answerGrammar(kind: AnswerKind, codec: CoordinateCodec, tok: Wor
     case 'names':
       return (a) => (a.length >= names.length ? [EOS] : [...names.filter((n) => !a.includes(n)).map(id), EOS]);
     case 'phrase': {
-      const words = sceneWords().filter((w) => tok.has(w)).map(id);
+      const words = (o.phraseWords ?? sceneWords()).filter((w) => tok.has(w)).map(id);
       return (a) => (a.length >= o.maxWords ? [EOS] : [...words, EOS]);
     }
   }

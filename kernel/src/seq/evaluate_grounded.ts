@@ -36,6 +36,9 @@ export interface EvaluateOptions {
   /** Scenes per decoding batch. */
   chunk: number;
   policy: BoxPolicy;
+  /** Object names and region-caption words of dataset records (default: the scenes'). */
+  names?: readonly string[];
+  phraseWords?: readonly string[];
 }
 
 export interface GroundedEvaluation {
@@ -49,7 +52,8 @@ export function evaluateGrounded(model: GroundedLM, tok: WordTokenizer, codec: C
   const images: ImagePrediction[] = [];
   const captions: CaptionPrediction[] = [];
   const failures = { rec: 0, detection: 0, listing: 0, caption: 0 };
-  const gopts: GrammarOptions = { maxObjects: o.maxObjects, maxWords: 8 };
+  const gopts: GrammarOptions = { maxObjects: o.maxObjects, maxWords: 8, ...(o.names ? { names: o.names } : {}), ...(o.phraseWords ? { phraseWords: o.phraseWords } : {}) };
+  const known = o.names ? new Set(o.names) : undefined;
   const words = (d: Decoded): string[] => d.ids.map((i) => tok.wordOf(i));
   const count = Math.min(o.count, pool.dataset.size(o.split));
   for (let start = 0; start < count; start += o.chunk) {
@@ -85,14 +89,14 @@ export function evaluateGrounded(model: GroundedLM, tok: WordTokenizer, codec: C
       const det = run('detection', o.maxObjects * (boxLen + 1) + 1);
       scenes.forEach((s, k) => {
         const d = det[k]!.out;
-        const parsed = parseObjects(words(d), codec, W, H);
+        const parsed = parseObjects(words(d), codec, W, H, known);
         failures.detection += parsed.failures;
         const objects = parsed.objects.map((obj) => {
           const span = d.logProbs.slice(obj.start, obj.classIndex + 1);
           const score = o.confidence === 'class' ? Math.exp(d.logProbs[obj.classIndex]!) : Math.exp(span.reduce((a, b) => a + b, 0) / span.length);
           return { box: obj.box as BoxXYXY, name: obj.name, score: Number.isFinite(score) ? score : 0 };
         });
-        const names = parseNames(words(listed[k]!.out));
+        const names = parseNames(words(listed[k]!.out), known);
         failures.listing += names.failures;
         images.push({ record: `${s.split}#${s.index}`, truthBoxes: truth[k]!, truthNames: s.objects.map((x) => x.name), objects, listedNames: names.names });
       });

@@ -37,8 +37,13 @@ export class GroundedLM extends Module {
    * test stays at ln 2 without this, and reaches ~0.07 with it in 40 steps).
    */
   prefix(images: tf.Tensor): tf.Tensor {
+    return this.projector.forward(this.features(images)); // [B, P, d]
+  }
+
+  /** images [B, H, W, 3] in [0, 1] → the patch encoder's features [B, P, e] (before the projector). */
+  features(images: tf.Tensor): tf.Tensor {
     const x = tf.div(tf.sub(images, PIXEL_MEAN), PIXEL_STD); // [B, H, W, 3]
-    return this.projector.forward(this.encoder.forward(x)); // [B, P, d]
+    return this.encoder.forward(x); // [B, P, e]
   }
 
   /** Logits of the text positions: ids [B, T], prefix [B, P, d] → [B, T, V]. */

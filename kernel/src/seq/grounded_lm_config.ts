@@ -11,7 +11,7 @@ import type { TaskName } from './task_templates';
 
 export interface GroundedLMConfig {
   data: { seed: number; trainScenes: number; testScenes: number; imageSize: number };
-  model: { width: number; lmDepth: number; encoderDepth: number; heads: number; patchSize: number; maxLength: number };
+  model: { width: number; lmDepth: number; encoderDepth: number; heads: number; patchSize: number; maxLength: number; stem: 'linear' | 'conv' };
   stage0: { steps: number; batchSize: number; lr: number; corpusFile: string; corpusShare: number };
   stage1: {
     steps: number;
@@ -26,6 +26,8 @@ export interface GroundedLMConfig {
     maxMinutes: number;
     /** A line-(i) checkpoint folder whose first weights are a PatchEncoder of the same config ('' = none). */
     encoderInit: string;
+    /** Weight of the auxiliary per-patch class loss from the detection boxes (seq/patch_labels.ts); 0 = off. */
+    patchLabelWeight: number;
   };
   /** Codec A (the main one) and codec B (the comparison), by name: bins<N>, grid<G>, text<S>. */
   codecA: string;
@@ -42,7 +44,7 @@ export interface GroundedLMConfig {
 
 export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze({
   data: { seed: 0, trainScenes: 20000, testScenes: 200, imageSize: 64 },
-  model: { width: 64, lmDepth: 2, encoderDepth: 2, heads: 4, patchSize: 16, maxLength: 64 },
+  model: { width: 64, lmDepth: 2, encoderDepth: 2, heads: 4, patchSize: 16, maxLength: 64, stem: 'linear' },
   stage0: { steps: 300, batchSize: 64, lr: 2e-3, corpusFile: '', corpusShare: 0.2 },
   stage1: {
     steps: 700,
@@ -55,6 +57,7 @@ export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze
     freezeTextEmbeddings: false,
     maxMinutes: 0,
     encoderInit: '',
+    patchLabelWeight: 0,
   },
   codecA: 'bins64',
   codecB: 'grid16',
@@ -89,6 +92,7 @@ export function resolveGroundedLMConfig(overrides: unknown = {}, quick = false):
   if (!['greedy', 'beam'].includes(c.eval.decoder)) fail('eval.decoder', "'greedy' or 'beam'", c.eval.decoder);
   if (!['class', 'span'].includes(c.eval.confidence)) fail('eval.confidence', "'class' or 'span'", c.eval.confidence);
   if (!['iou', 'giou'].includes(c.eval.measure)) fail('eval.measure', "'iou' or 'giou'", c.eval.measure);
+  if (!['linear', 'conv'].includes(c.model.stem)) fail('model.stem', "'linear' or 'conv'", c.model.stem);
   if (!/^(bins|grid|text)\d+$/.test(c.codecA)) fail('codecA', "'bins<N>', 'grid<G>' or 'text<S>'", c.codecA);
   if (!/^(bins|grid|text)\d+$/.test(c.codecB)) fail('codecB', "'bins<N>', 'grid<G>' or 'text<S>'", c.codecB);
   return c;

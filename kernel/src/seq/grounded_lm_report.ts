@@ -3,7 +3,6 @@
  * seeds), stage 0's contribution, targets, and pictures of test scenes with ground-truth boxes (green)
  * vs detected boxes (red) and REC boxes (cyan). Labels are escaped; images are inline PNG data URIs.
  */
-import type { GroundedScenes } from '../data/grounded_scenes';
 import { encodePng } from '../data/png_encode';
 import { drawBox, renderScenePreview } from '../data/scene_preview';
 import type { BoxXYXY } from '../data/scene_types';
@@ -12,6 +11,7 @@ import type { GroundedLMConfig } from './grounded_lm_config';
 import type { ArmResult } from './grounded_lm_run';
 import type { OracleReport } from './codec_oracle';
 import type { LineIRecResult } from './line_i_rec_baseline';
+import type { SceneSource } from './scene_pool';
 
 const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : String(x));
@@ -23,7 +23,7 @@ function table(head: string[], rows: string[][]): string {
     .join('')}</table>`;
 }
 
-function scenePicture(data: GroundedScenes, r: ArmResult, k: number): string {
+function scenePicture(data: Pick<SceneSource, 'getScene'>, r: ArmResult, k: number): string {
   const im = r.examples.images[k]!;
   const [split, idx] = im.record.split('#') as ['test', string];
   const scene = data.getScene(split, Number(idx));
@@ -46,7 +46,7 @@ export function groundedLMReport(
   results: readonly ArmResult[],
   oracles: Record<string, OracleReport>,
   summary: AblationSummary,
-  data: GroundedScenes,
+  data: Pick<SceneSource, 'getScene'>,
   backend: string,
   lineI: LineIRecResult | null = null,
 ): string {

@@ -2,6 +2,10 @@
  * One run of the ablation, in-process: stage 0 (text-only LM, checkpointed by the trainer) or stage 1
  * (load stage 0 if the arm is pretrained → extend the vocabulary → grounded training → evaluation).
  * The command (cli/grounded_lm_command.ts) runs these in worker processes; tests call them directly.
+ *
+ * `data` (optional, last argument): dataset records adapted to scenes (record_scenes.ts) instead of the
+ * grounded scenes of cfg.data — its own text vocabulary, object names, and the tasks it can teach
+ * (a task without examples in the data gets weight 0).
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -15,10 +19,12 @@ import { evaluateGrounded } from './evaluate_grounded';
 import type { GroundedLMConfig } from './grounded_lm_config';
 import type { GroundedMetrics, ImagePrediction, RecPrediction } from './grounded_metrics';
 import { GroundedLM } from './grounded_lm';
-import { ScenePool } from './scene_pool';
+import { RecordScenes, type RecordScenesData } from './record_scenes';
+import { ScenePool, type SceneSource } from './scene_pool';
 import { groundedTokenizer, textTokenizer } from './sequence_vocabulary';
 import { stage0TextTask } from './stage0_text_task';
 import { stage1GroundedTask } from './stage1_grounded_task';
+import type { TaskName } from './task_templates';
 import { extendVocabulary } from './vocabulary_extension';
 
 export interface Arm {
@@ -53,6 +59,16 @@ export function datasetOf(cfg: GroundedLMConfig): GroundedScenes {
   return new GroundedScenes({ seed: cfg.data.seed, imageSize: cfg.data.imageSize, splits: { train: cfg.data.trainScenes, val: 1, test: cfg.data.testScenes } });
 }
 
+/** The scenes of a run: the dataset records' when given, else the grounded scenes of cfg.data. */
+export function sceneSourceOf(cfg: GroundedLMConfig, data?: RecordScenesData): SceneSource {
+  return data ? new RecordScenes(data) : datasetOf(cfg);
+}
+
+/** The stage-0 tokenizer of a run: the data's vocabulary when given, else the scenes'. */
+export function textTokenizerOf(data?: RecordScenesData): WordTokenizer {
+  return data ? new WordTokenizer(data.vocabulary) : textTokenizer();
+}
+
 function lmConfig(cfg: GroundedLMConfig, vocabSize: number) {
   const m = cfg.model;
   return { vocabSize, extraVocabSize: 0, maxLength: m.maxLength, width: m.width, depth: m.lmDepth, heads: m.heads, mlpWidth: 4 * m.width, lnEps: 1e-5 };
@@ -69,13 +85,13 @@ async function readCorpus(file: string, tok: WordTokenizer): Promise<string[][]>
 }
 
 /** Stage 0: trains the text-only LM of `seed` into `outDir` (a trainer checkpoint). */
-export async function runStage0(cfg: GroundedLMConfig, seed: number, outDir: string, log: Log): Promise<TrainResult> {
-  const tok = textTokenizer();
-  const pool = new ScenePool(datasetOf(cfg));
+export async function runStage0(cfg: GroundedLMConfig, seed: number, outDir: string, log: Log, data?: RecordScenesData): Promise<TrainResult> {
+  const tok = textTokenizerOf(data);
+  const pool = new ScenePool(sceneSourceOf(cfg, data));
   const lm = new CausalLM(lmConfig(cfg, tok.size), seed);
   try {
     const corpus = await readCorpus(cfg.stage0.corpusFile, tok);
-    const task = stage0TextTask(lm, tok, pool, { batchSize: cfg.stage0.batchSize, numScenes: cfg.data.trainScenes, corpus, corpusShare: cfg.stage0.corpusShare }, {
+    const task = stage0TextTask(lm, tok, pool, { batchSize: cfg.stage0.batchSize, numScenes: pool.dataset.size('train'), corpus, corpusShare: cfg.stage0.corpusShare }, {
       stage: 0,
       lm: lm.config,
       vocabulary: tok.vocabulary,
@@ -94,32 +110,32 @@ export async function runStage0(cfg: GroundedLMConfig, seed: number, outDir: str
 }
 
 /** Loads a stage-0 checkpoint into a fresh text LM (weights by position, as the trainer saved them). */
-export async function loadStage0(cfg: GroundedLMConfig, dir: string, seed: number): Promise<CausalLM> {
-  const lm = new CausalLM(lmConfig(cfg, textTokenizer().size), seed);
+export async function loadStage0(cfg: GroundedLMConfig, dir: string, seed: number, data?: RecordScenesData): Promise<CausalLM> {
+  const lm = new CausalLM(lmConfig(cfg, textTokenizerOf(data).size), seed);
   const { tensors } = await loadCheckpoint(dir);
   assignWeights(tensors, lm.trainableVariables(), `stage-0 checkpoint in ${dir}`);
   return lm;
 }
 
 /** Stage 1 + evaluation of one arm and seed. `stage0Dir` is required for a pretrained arm. */
-export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, outDir: string, stage0Dir: string | null, log: Log): Promise<ArmResult> {
+export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, outDir: string, stage0Dir: string | null, log: Log, data?: RecordScenesData): Promise<ArmResult> {
   const codec = codecByName(arm.codec);
-  const base = textTokenizer();
+  const base = textTokenizerOf(data);
   const tok = groundedTokenizer(codec, base);
-  const pool = new ScenePool(datasetOf(cfg));
+  const pool = new ScenePool(sceneSourceOf(cfg, data));
   const warnings = newBoxWarnings();
   const policy = { clipBoxes: cfg.clipBoxes };
   let textLM: CausalLM;
   if (arm.pretrained) {
     if (!stage0Dir) throw new Error(`runStage1: arm '${arm.name}' is pretrained but no stage-0 checkpoint was given.`);
-    textLM = await loadStage0(cfg, stage0Dir, seed);
+    textLM = await loadStage0(cfg, stage0Dir, seed, data);
   } else {
     textLM = new CausalLM(lmConfig(cfg, base.size), seed);
   }
   const lm = extendVocabulary(textLM, tok.size - base.size, seed + 1000);
   textLM.dispose();
   const m = cfg.model;
-  const model = new GroundedLM(lm, { imageSize: cfg.data.imageSize, patchSize: m.patchSize, width: m.width, depth: m.encoderDepth, heads: m.heads, mlpWidth: 4 * m.width, outputDim: m.width }, seed);
+  const model = new GroundedLM(lm, { imageSize: cfg.data.imageSize, patchSize: m.patchSize, width: m.width, depth: m.encoderDepth, heads: m.heads, mlpWidth: 4 * m.width, outputDim: m.width, stem: m.stem }, seed);
   try {
     if (cfg.stage1.encoderInit) {
       const { tensors } = await loadCheckpoint(cfg.stage1.encoderInit);
@@ -128,12 +144,13 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
       log(`${arm.name} seed ${seed}: patch encoder initialised from ${cfg.stage1.encoderInit}`);
     }
     const s = cfg.stage1;
+    const taskWeights = data ? Object.fromEntries(Object.entries(s.taskWeights).map(([t, w]) => [t, data.tasks.includes(t as TaskName) ? w : 0])) as typeof s.taskWeights : s.taskWeights;
     const task = stage1GroundedTask(
       model,
       tok,
       codec,
       pool,
-      { batchSize: s.batchSize, numScenes: cfg.data.trainScenes, taskWeights: s.taskWeights, randomOrder: s.randomOrder, noiseBoxes: s.noiseBoxes, freezeTextEmbeddings: s.freezeTextEmbeddings, policy },
+      { batchSize: s.batchSize, numScenes: pool.dataset.size('train'), taskWeights, randomOrder: s.randomOrder, noiseBoxes: s.noiseBoxes, freezeTextEmbeddings: s.freezeTextEmbeddings, policy, patchLabelWeight: s.patchLabelWeight, ...(data ? { names: data.names } : {}) },
       warnings,
       { stage: 1, arm, model: cfg.model, data: cfg.data, stage1: s, vocabulary: tok.vocabulary, clipBoxes: cfg.clipBoxes },
     );
@@ -165,6 +182,7 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
       recOptions: { strict: e.strict, measure: e.measure },
       chunk: 50,
       policy,
+      ...(data ? { names: data.names, phraseWords: data.phraseWords } : {}),
     }, warnings);
     const evalSeconds = (Date.now() - t1) / 1000;
     const last = result.history[result.history.length - 1];

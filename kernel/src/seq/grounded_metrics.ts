@@ -3,7 +3,8 @@
  *
  *   REC        Acc@τ (default IoU ≥ 0.5) over every referring expression of the split; a parse
  *              failure is a miss; N and failures reported (evaluate/rec_accuracy.ts)
- *   detection  COCO bbox mAP, all 12 numbers (evaluate/coco_map.ts); categories = object names;
+ *   detection  COCO bbox mAP, all 12 numbers (evaluate/coco_map.ts); categories = object names (the
+ *              scene shapes in their order, then any other name seen, sorted: dataset records);
  *              each object's confidence is its score; parse failures reported
  *   names      object-name extraction: per image, predicted vs true name sets, micro/macro P/R/F1
  *              (evaluate/name_prf.ts) — from the listing task and, separately, from detection
@@ -50,7 +51,11 @@ export interface GroundedMetrics {
   parseFailures: ParseFailures;
 }
 
-const categoryId = (name: string): number => SHAPES.indexOf(name as (typeof SHAPES)[number]) + 1;
+/** Category ids 1… of the scene shapes, then of every other name in `names` (sorted). */
+function categoryIds(names: Iterable<string>): Map<string, number> {
+  const extra = [...new Set(names)].filter((n) => !(SHAPES as readonly string[]).includes(n)).sort();
+  return new Map([...SHAPES, ...extra].map((n, k) => [n, k + 1]));
+}
 
 export function scoreGrounded(
   rec: readonly RecPrediction[],
@@ -63,9 +68,11 @@ export function scoreGrounded(
   const r = recAccuracy(rows, recOptions);
   const giou = recAccuracy(rows, { ...recOptions, measure: 'giou' });
   const strict = recAccuracy(rows, { ...recOptions, strict: true });
+  const ids = categoryIds(images.flatMap((im) => [...im.truthNames, ...im.objects.map((o) => o.name)]));
+  const categoryId = (name: string): number => ids.get(name)!;
   const gt = {
     imageIds: images.map((_, i) => i + 1),
-    categoryIds: SHAPES.map((_, k) => k + 1),
+    categoryIds: [...ids.values()],
     annotations: images.flatMap((im, i) => im.truthBoxes.map((b, k) => ({ imageId: i + 1, categoryId: categoryId(im.truthNames[k]!), bbox: xyxyToXywh(b) }))),
   };
   const dets = images.flatMap((im, i) => im.objects.map((o) => ({ imageId: i + 1, categoryId: categoryId(o.name), bbox: xyxyToXywh(o.box), score: o.score })));

@@ -7,6 +7,8 @@
  *                   missing [EOS] (truncated output), is +1 failure; <noise> objects are dropped
  *   names           the distinct object names; unknown words are +1 failure each
  *   phrase          the words up to [EOS]
+ *
+ * Known names default to the scene shapes; dataset records pass their object names.
  */
 import type { BoxXYXY } from '../data/scene_types';
 import { SHAPES } from '../data/scene_vocabulary';
@@ -39,7 +41,13 @@ export function parseBox(words: readonly string[], codec: CoordinateCodec, W: nu
   return { box, failures: box ? 0 : 1 };
 }
 
-export function parseObjects(words: readonly string[], codec: CoordinateCodec, W: number, H: number): { objects: ParsedObject[]; failures: number; noise: number } {
+export function parseObjects(
+  words: readonly string[],
+  codec: CoordinateCodec,
+  W: number,
+  H: number,
+  names: ReadonlySet<string> = NAMES,
+): { objects: ParsedObject[]; failures: number; noise: number } {
   const { w, ended } = body(words);
   const objects: ParsedObject[] = [];
   let failures = ended ? 0 : 1;
@@ -64,17 +72,17 @@ export function parseObjects(words: readonly string[], codec: CoordinateCodec, W
     const box = codec.decode(w.slice(i + 1, close), W, H);
     const name = w[close + 1];
     if (name === NOISE_CLASS) noise += 1;
-    else if (box && name !== undefined && NAMES.has(name)) objects.push({ box, name, start: i, classIndex: close + 1 });
+    else if (box && name !== undefined && names.has(name)) objects.push({ box, name, start: i, classIndex: close + 1 });
     else failures += 1;
     i = close + 2;
   }
   return { objects, failures, noise };
 }
 
-export function parseNames(words: readonly string[]): { names: string[]; failures: number } {
+export function parseNames(words: readonly string[], known: ReadonlySet<string> = NAMES): { names: string[]; failures: number } {
   const { w, ended } = body(words);
-  const names = [...new Set(w.filter((x) => NAMES.has(x)))];
-  return { names, failures: w.filter((x) => !NAMES.has(x)).length + (ended ? 0 : 1) };
+  const names = [...new Set(w.filter((x) => known.has(x)))];
+  return { names, failures: w.filter((x) => !known.has(x)).length + (ended ? 0 : 1) };
 }
 
 export function parsePhrase(words: readonly string[]): { phrase: string; failures: number } {

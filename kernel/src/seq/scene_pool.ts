@@ -1,17 +1,25 @@
 /**
- * A lazily filled cache of grounded scenes for training and evaluation. Scenes are generated on first
- * use and kept without their per-object masks (16 KB per object; the sequence tasks need boxes only),
- * so tens of thousands fit in memory.
+ * A lazily filled cache of scenes for training and evaluation. Scenes come from a `SceneSource` — the
+ * grounded scenes generator, or dataset records adapted to scenes (record_scenes.ts) — on first use and
+ * are kept without their per-object masks (16 KB per object; the sequence tasks need boxes only), so
+ * tens of thousands fit in memory.
  */
-import type { GroundedScenes } from '../data/grounded_scenes';
 import type { Scene, SplitName } from '../data/scene_types';
 
 const NO_MASK = new Float32Array(0);
 
+/** Where scenes come from: `GroundedScenes` is one, `RecordScenes` (dataset records) another. */
+export interface SceneSource {
+  /** Number of scenes in a split. */
+  size(split: SplitName): number;
+  /** Scene `index` of `split` (0 ≤ index < size(split)), always the same one. */
+  getScene(split: SplitName, index: number): Scene;
+}
+
 export class ScenePool {
   private readonly cache = new Map<string, Scene>();
 
-  constructor(readonly dataset: GroundedScenes) {}
+  constructor(readonly dataset: SceneSource) {}
 
   get(split: SplitName, index: number): Scene {
     const key = `${split}#${index}`;

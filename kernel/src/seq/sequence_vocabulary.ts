@@ -8,7 +8,12 @@
  *
  * Digits are text: a text-only LM knows them, which is the point of the plain-text codec (Qwen-VL).
  * The extension appends (WordTokenizer.extend): every text id is unchanged.
+ *
+ * On dataset records (`--data`) the scene words give way to the data's: `dataTextTokenizer` keeps the
+ * specials, task words, digits, "," and every object name, then the most frequent words of the
+ * training texts up to a cap ([UNK] for the rest); `groundedTokenizer` extends it the same way.
  */
+import { buildWordVocabulary, type WordVocabularyStats } from '../data/word_vocabulary';
 import { WordTokenizer } from '../data/word_tokenizer';
 import { COORD_SEPARATOR, DIGIT_TOKENS } from './codec_text';
 import type { CoordinateCodec } from './coordinate_codec';
@@ -22,6 +27,11 @@ export const NOISE_CLASS = '<noise>';
 /** The stage-0 (text) tokenizer. */
 export function textTokenizer(): WordTokenizer {
   return WordTokenizer.forScenes([...TASK_WORDS, ...DIGIT_TOKENS, COORD_SEPARATOR]);
+}
+
+/** The stage-0 tokenizer of dataset records: reserved words (task words, digits, ",", `names`), then the texts' words by frequency. */
+export function dataTextTokenizer(texts: Iterable<readonly string[]>, names: readonly string[], maxSize: number): { tokenizer: WordTokenizer; stats: WordVocabularyStats } {
+  return buildWordVocabulary(texts, { maxSize, reserved: [...TASK_WORDS, ...DIGIT_TOKENS, COORD_SEPARATOR, ...names] });
 }
 
 /** The stage-1 tokenizer for `codec`: the text tokenizer with the box, noise and codec tokens appended. */

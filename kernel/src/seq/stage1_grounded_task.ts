@@ -16,6 +16,8 @@ import type { CoordinateCodec } from './coordinate_codec';
 import type { GroundedLM } from './grounded_lm';
 import { ScenePool } from './scene_pool';
 import { exampleRows, type TokenRows } from './sequence_batch';
+import { SHAPES } from '../data/scene_vocabulary';
+import { PatchLabelHead, patchLabels } from './patch_labels';
 import { weightedTokenLoss } from './sequence_loss';
 import { TASK_NAMES, taskTemplate, type TaskName } from './task_templates';
 
@@ -27,12 +29,18 @@ export interface Stage1Options {
   noiseBoxes: number;
   freezeTextEmbeddings: boolean;
   policy: BoxPolicy;
+  /** Weight of the auxiliary per-patch class loss (patch_labels.ts); 0 = off. */
+  patchLabelWeight?: number;
+  /** The detection classes of the patch labels (scene shapes, or the records' object names). */
+  names?: readonly string[];
 }
 
 export interface Stage1Batch extends TokenRows {
   images: Float32Array;
   imageShape: [number, number, number, number];
   tasks: TaskName[];
+  /** [B·P] patch classes when the patch-label loss is on. */
+  patchLabels?: Int32Array;
 }
 
 export function stage1GroundedTask(
@@ -48,7 +56,12 @@ export function stage1GroundedTask(
   if (names.length === 0) throw new Error('stage1GroundedTask: taskWeights gives no task a positive weight.');
   const total = names.reduce((a, t) => a + o.taskWeights[t], 0);
   const frozen = o.freezeTextEmbeddings ? model.lm.textEmbedding : null;
-  const vars = model.variables().filter((v) => v !== frozen);
+  const patchWeight = o.patchLabelWeight ?? 0;
+  const classes = o.names ?? SHAPES;
+  const grid = Math.round(Math.sqrt(model.numPrefix));
+  // the head is part of the task (trained and checkpointed after the model's variables), not of the model
+  const head = patchWeight > 0 ? new PatchLabelHead(model.encoder.config.outputDim, classes.length, 7919) : null;
+  const vars = [...model.variables().filter((v) => v !== frozen), ...(head ? head.trainableVariables() : [])];
   return {
     config,
     variables: () => vars,
@@ -70,13 +83,19 @@ export function stage1GroundedTask(
         tasks.push(task);
       }
       const { width: W, height: H } = scenes[0]!;
-      return { ...exampleRows(examples, tok), images: ScenePool.pixels(scenes), imageShape: [scenes.length, H, W, 3], tasks };
+      const batch: Stage1Batch = { ...exampleRows(examples, tok), images: ScenePool.pixels(scenes), imageShape: [scenes.length, H, W, 3], tasks };
+      if (head) batch.patchLabels = patchLabels(scenes, grid, classes);
+      return batch;
     },
     lossFn(b) {
       const images = tf.tensor4d(b.images, b.imageShape); // [B, H, W, 3]
       const ids = tf.tensor2d(b.ids, [b.batch, b.length], 'int32'); // [B, T]
-      const logits = model.textLogits(ids, model.prefix(images)); // [B, T, V]
-      return weightedTokenLoss(logits, tf.tensor1d(b.labels, 'int32'), tf.tensor1d(b.weights));
+      const features = model.features(images); // [B, P, e]
+      const logits = model.textLogits(ids, model.projector.forward(features)); // [B, T, V]
+      const seq = weightedTokenLoss(logits, tf.tensor1d(b.labels, 'int32'), tf.tensor1d(b.weights));
+      if (!head || !b.patchLabels) return seq;
+      const patch = head.loss(features, tf.tensor1d(b.patchLabels, 'int32'));
+      return { total: tf.add(seq.total, tf.mul(patch, patchWeight)) as tf.Scalar, parts: { ...seq.parts, patch } };
     },
     batchSize: (b) => b.batch,
   };

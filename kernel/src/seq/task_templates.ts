@@ -146,6 +146,7 @@ registerTaskTemplate({
   answer: 'names',
   build(s) {
     const present = new Set(s.objects.map((o) => o.name));
-    return [example('listing', s, ['list'], SHAPES.filter((n) => present.has(n)))];
+    const others = [...present].filter((n) => !(SHAPES as readonly string[]).includes(n)).sort(); // dataset records' names
+    return [example('listing', s, ['list'], [...SHAPES.filter((n) => present.has(n)), ...others])];
   },
 });

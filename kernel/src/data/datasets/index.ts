@@ -1,4 +1,7 @@
-/** Real datasets: the common record, loaders, the exporter of the grounded scenes, `--data` sources. */
+/**
+ * Real datasets: the common record, loaders, the exporter of the grounded scenes, `--data` sources, and
+ * what turns records into model inputs (resized images, per-token boxes, train/test splits).
+ */
 export * from './dataset_record';
 export * from './scene_to_record';
 export * from './load_options';
@@ -14,3 +17,8 @@ export { exportDataset } from './dataset_export';
 export { projectRecord, type ProjectionForm } from './format_projection';
 export * from './evaluation_rows';
 export * from './data_sources';
+export { tokenSpans, type TokenSpan } from './token_spans';
+export { captionGroundTruth, UNGROUNDED_WORDS, type CaptionGroundTruth } from './caption_ground_truth';
+export { resizeRecords, type ResizeRecordsOptions, type ResizedRecords } from './resize_records';
+export { holdOutRecords, type RecordSplit } from './held_out_split';
+export { loadTrainTestRecords, type TrainTestSources, type LoadedTrainTest } from './train_test_sources';

@@ -142,9 +142,14 @@ class FusedRuntime {
 let runtime: FusedRuntime | null | undefined;
 let enabled = process.env.ALIGNSCOPE_FUSED !== '0';
 
-/** Turns the fused kernels on or off (tests and benchmarks compare both paths). */
+/** Turns the fused kernels (WebAssembly and WebGPU) on or off (tests and benchmarks compare both paths). */
 export function setFusedSinkhornEnabled(on: boolean): void {
   enabled = on;
+}
+
+/** Whether the fused kernels may be used (`ALIGNSCOPE_FUSED=0` or `setFusedSinkhornEnabled(false)` turn them off). */
+export function fusedSinkhornEnabled(): boolean {
+  return enabled;
 }
 
 function threadCount(): number {

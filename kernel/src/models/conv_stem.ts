@@ -1,0 +1,75 @@
+/**
+ * A convolutional stem for the patch encoder ("early convolutions help transformers see better",
+ * Xiao et al. 2021): instead of one linear map of each p×p patch, the image is reduced to the patch
+ * grid by log₂(p) stages of
+ *
+ *   space-to-depth 2×2 + Linear (= a 2×2 stride-2 convolution)  → GELU → 3×3 convolution (stride 1, zero
+ *   padding) with a residual connection → GELU
+ *
+ * and a final Linear to the transformer width. Shapes (p = 8, 64-px images): [B, 64, 64, 3] →
+ * [B, 32, 32, c₁] → [B, 16, 16, c₂] → [B, 8, 8, c₃] → [B, 64, d].
+ *
+ * Every operation is a reshape, transpose, pad, slice, concat or 2-D product, so the stem trains on
+ * every backend (the wasm backend has no Conv2DBackpropFilter kernel): a 3×3 convolution is the
+ * product of the 9 shifted copies of the map, concatenated on the channel axis, with a [9·cᵢₙ, cₒᵤₜ]
+ * weight (im2col by shifts).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { gelu } from './gelu';
+import { Linear } from './linear';
+import { Module } from './module';
+
+/** [B, H, W, C] → [B, H/2, W/2, 4C]: each 2×2 block flattened as (row, col, channel). */
+export function spaceToDepth2(x: tf.Tensor): tf.Tensor {
+  const [B, H, W, C] = x.shape as [number, number, number, number];
+  const rows = tf.reshape(x, [B * (H / 2), 2, W / 2, 2 * C]); // [B·H/2, 2, W/2, 2C]
+  const blocks = tf.transpose(rows, [0, 2, 1, 3]); // [B·H/2, W/2, 2, 2C]
+  return tf.reshape(blocks, [B, H / 2, W / 2, 4 * C]); // [B, H/2, W/2, 4C]
+}
+
+/** [B, H, W, C] → [B, H, W, 9C]: the 3×3 neighbourhood of every pixel (zero padding), offsets row-major. */
+export function neighbourhood3x3(x: tf.Tensor): tf.Tensor {
+  const [B, H, W, C] = x.shape as [number, number, number, number];
+  const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]); // [B, H+2, W+2, C]
+  const shifts: tf.Tensor[] = [];
+  for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) shifts.push(tf.slice(padded, [0, dy, dx, 0], [B, H, W, C]));
+  return tf.concat(shifts, 3); // [B, H, W, 9C]
+}
+
+/** Channels per stage: 16, 32, 64, … capped at the transformer width. */
+export function stemChannels(stages: number, width: number): number[] {
+  return Array.from({ length: stages }, (_, i) => Math.min(width, 16 << i));
+}
+
+export class ConvStem extends Module {
+  readonly down: Linear[];
+  readonly conv: Linear[];
+  readonly out: Linear;
+
+  constructor(readonly patchSize: number, readonly channels: number, readonly width: number, seed: number) {
+    super();
+    const stages = Math.log2(patchSize);
+    if (!Number.isInteger(stages) || stages < 1) throw new Error(`ConvStem: patchSize must be a power of two ≥ 2; got ${patchSize}`);
+    const widths = stemChannels(stages, width);
+    let cin = channels;
+    // He-style init for the GELU stages: std = √(2 / fan-in)
+    this.down = widths.map((c, i) => {
+      const layer = this.child(`down.${i}`, new Linear(4 * cin, c, seed, `stem.down.${i}`, Math.sqrt(2 / (4 * cin))));
+      cin = c;
+      return layer;
+    });
+    this.conv = widths.map((c, i) => this.child(`conv.${i}`, new Linear(9 * c, c, seed, `stem.conv.${i}`, Math.sqrt(1 / (9 * c)))));
+    this.out = this.child('out', new Linear(cin, width, seed, 'stem.out'));
+  }
+
+  /** images [B, H, W, C] → [B, (H/p)·(W/p), width], patches in row-major grid order. */
+  forward(images: tf.Tensor): tf.Tensor {
+    let x = images;
+    for (let i = 0; i < this.down.length; i++) {
+      x = gelu(this.down[i]!.forward(spaceToDepth2(x))); // [B, h, w, cᵢ]
+      x = gelu(tf.add(x, this.conv[i]!.forward(neighbourhood3x3(x)))); // [B, h, w, cᵢ]
+    }
+    const [B, h, w, c] = x.shape as [number, number, number, number];
+    return this.out.forward(tf.reshape(x, [B, h * w, c])); // [B, n, width]
+  }
+}
