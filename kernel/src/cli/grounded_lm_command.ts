@@ -47,9 +47,11 @@ interface Job {
   dataFile?: string;
 }
 
-export const GROUNDED_LM_USAGE = `usage: alignscope grounded-lm [--quick] [--config FILE] [--seeds K] [--name NAME] [--out DIR] [--force]
+export const GROUNDED_LM_USAGE = `usage: alignscope grounded-lm [--quick] [--config FILE] [--seeds K] [--arms A[,B]] [--name NAME] [--out DIR] [--force]
                              [--data SOURCES [--test-data SOURCES] [--max-vocabulary N]]
 
+  --arms A[,B]         run only these stage-1 arms of the ablation (pretrained-<codecA>, scratch-<codecA>,
+                       pretrained-<codecB>); stage 0 runs only when a chosen arm needs it
   --out DIR            parent folder of runs (default runs)
   --data SOURCES       train on dataset records instead of the grounded scenes: objects → detection and
                        listing, phrases/regions with boxes → region captioning, referring expressions → REC;
@@ -96,6 +98,7 @@ export async function groundedLmCommand(argv: string[]): Promise<number> {
   let data: DataSource[] | undefined;
   let testData: DataSource[] | undefined;
   let maxVocabulary = 4096;
+  let armNames: string[] | undefined;
   const sources = (v: string, flag: string): DataSource[] => {
     try {
       return parseDataSources(v);
@@ -115,6 +118,7 @@ export async function groundedLmCommand(argv: string[]): Promise<number> {
     else if (a === '--config') configFile = value();
     else if (a === '--name') name = value();
     else if (a === '--out') out = value();
+    else if (a === '--arms') armNames = value().split(',').map((x) => x.trim()).filter(Boolean);
     else if (a === '--data') data = sources(value(), a);
     else if (a === '--test-data') testData = sources(value(), a);
     else if (a === '--max-vocabulary') {
@@ -132,6 +136,14 @@ export async function groundedLmCommand(argv: string[]): Promise<number> {
   const overrides = configFile ? (JSON.parse(await fs.readFile(configFile, 'utf8')) as Record<string, unknown>) : {};
   if (seeds !== undefined) overrides.seeds = seeds;
   let cfg = resolveGroundedLMConfig(overrides, quick);
+  const chosenArms = (c: GroundedLMConfig): Arm[] => {
+    const all = ablationArms(c);
+    if (!armNames) return all;
+    const unknown = armNames.filter((n) => !all.some((arm) => arm.name === n));
+    if (unknown.length) throw new Error(`grounded-lm: --arms: unknown arm '${unknown[0]}'; the arms of this config: ${all.map((arm) => arm.name).join(', ')}.`);
+    return all.filter((arm) => armNames!.includes(arm.name));
+  };
+  chosenArms(cfg); // a bad --arms fails before anything is written
   name ||= quick ? 'grounded-lm-quick' : 'grounded-lm';
   const root = path.resolve(out, name);
   const log = (line: string): void => void process.stdout.write(`[grounded-lm ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -170,8 +182,9 @@ export async function groundedLmCommand(argv: string[]): Promise<number> {
     return { id, kind, config: cfg, seed, arm, outDir, stage0Dir: arm?.pretrained ? path.join(root, `stage0-seed${seed}`) : null, resultFile: path.join(outDir, 'result.json'), backend: report.backend, ...(dataFile ? { dataFile } : {}) };
   };
   const seedList = Array.from({ length: cfg.seeds }, (_, s) => s);
-  await runPool(seedList.map((s) => job('stage0', s)), cfg.workers, log);
-  const stage1 = seedList.flatMap((s) => ablationArms(cfg).map((arm) => job('stage1', s, arm)));
+  const arms = chosenArms(cfg);
+  if (arms.some((arm) => arm.pretrained)) await runPool(seedList.map((s) => job('stage0', s)), cfg.workers, log);
+  const stage1 = seedList.flatMap((s) => arms.map((arm) => job('stage1', s, arm)));
   const lineI = cfg.lineIBaseline.steps > 0 && !records ? [job('lineI', 0)] : [];
   await runPool([...stage1, ...lineI], cfg.workers, log);
   const lineIResult = lineI.length ? (JSON.parse(await fs.readFile(lineI[0]!.resultFile, 'utf8')) as LineIRecResult) : null;

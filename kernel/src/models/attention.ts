@@ -19,12 +19,17 @@ export class MultiHeadAttention extends Module {
   readonly out: Linear;
   readonly headDim: number;
 
-  constructor(readonly width: number, readonly heads: number, seed: number, path: string) {
+  /**
+   * `qkStd`: init std of the query/key weights. 0.02 (GPT-2) is the default of the benchmark encoders; at
+   * width 64 it leaves every score ≈ 0 — uniform attention with near-zero q/k gradients — and a ViT then
+   * learns shapes that span patches slowly (seq/grounded_lm_run.ts passes 1/√width, as the causal LM does).
+   */
+  constructor(readonly width: number, readonly heads: number, seed: number, path: string, qkStd = 0.02) {
     super();
     if (width % heads !== 0) throw new Error(`MultiHeadAttention: width ${width} is not divisible by heads ${heads}`);
     this.headDim = width / heads;
-    this.q = this.child('q', new Linear(width, width, seed, `${path}.q`));
-    this.k = this.child('k', new Linear(width, width, seed, `${path}.k`));
+    this.q = this.child('q', new Linear(width, width, seed, `${path}.q`, qkStd));
+    this.k = this.child('k', new Linear(width, width, seed, `${path}.k`, qkStd));
     this.v = this.child('v', new Linear(width, width, seed, `${path}.v`));
     this.out = this.child('out', new Linear(width, width, seed, `${path}.out`));
   }

@@ -17,7 +17,7 @@ const TINY_TEXT = { vocabSize: 10, maxLength: 5, width: 8, depth: 1, heads: 2, m
 describe('configs', () => {
   it('defaults are the benchmark model (shared/bench-workloads.md)', () => {
     assert.deepEqual({ ...DEFAULT_PATCH_ENCODER_CONFIG }, {
-      imageSize: 64, channels: 3, patchSize: 8, width: 128, depth: 2, heads: 4, mlpWidth: 512, outputDim: 128, lnEps: 1e-5, stem: 'linear',
+      imageSize: 64, channels: 3, patchSize: 8, width: 128, depth: 2, heads: 4, mlpWidth: 512, outputDim: 128, lnEps: 1e-5, stem: 'linear', qkStd: 0.02,
     });
     assert.deepEqual({ ...DEFAULT_TEXT_ENCODER_CONFIG }, {
       vocabSize: 64, maxLength: 16, width: 128, depth: 2, heads: 4, mlpWidth: 512, outputDim: 128, lnEps: 1e-5,
@@ -32,12 +32,25 @@ describe('configs', () => {
     assert.throws(() => textEncoderConfig({ heads: 3 }), /heads: 3 does not divide width 128/);
     assert.throws(() => textEncoderConfig({ depth: 0 }), /depth: expected a positive integer/);
     assert.equal(patchEncoderConfig({ depth: 4 }).depth, 4);
+    assert.throws(() => patchEncoderConfig({ qkStd: 0 }), /PatchEncoderConfig\.qkStd: expected a positive number, got 0/);
     assert.throws(() => patchEncoderConfig({ stem: 'cnn' } as never), /PatchEncoderConfig\.stem: expected 'linear' or 'conv', got 'cnn'/);
     assert.throws(() => patchEncoderConfig({ imageSize: 48, patchSize: 12, stem: 'conv' }), /'conv' stem needs a power of two; got 12/);
   });
 });
 
 describe('encoders', () => {
+  it('qkStd sets the init spread of the attention query/key weights only (0.02 by default)', () => {
+    const std = (v: tf.Tensor) => Math.sqrt(tf.moments(v).variance.dataSync()[0]!);
+    const small = new PatchEncoder({ width: 64, heads: 4, mlpWidth: 128, outputDim: 8 }, 0);
+    const wide = new PatchEncoder({ width: 64, heads: 4, mlpWidth: 128, outputDim: 8, qkStd: 0.125 }, 0);
+    const attn = (e: PatchEncoder) => e.blocks[0]!.attn;
+    assert.ok(Math.abs(std(attn(small).q.weight) - 0.02) < 0.002 && Math.abs(std(attn(small).k.weight) - 0.02) < 0.002);
+    assert.ok(Math.abs(std(attn(wide).q.weight) - 0.125) < 0.01 && Math.abs(std(attn(wide).k.weight) - 0.125) < 0.01);
+    assert.ok(Math.abs(std(attn(wide).v.weight) - 0.02) < 0.002, 'values keep the default');
+    small.dispose();
+    wide.dispose();
+  });
+
   it('the default patch encoder maps [B, 64, 64, 3] to 64 patch features of 128, and frees everything', () => {
     const n0 = tf.memory().numTensors;
     const enc = new PatchEncoder();

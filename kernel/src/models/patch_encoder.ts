@@ -28,6 +28,8 @@ export interface PatchEncoderConfig {
    * (conv_stem.ts: log₂(p) stride-2 stages with 3×3 convolutions; p must be a power of two).
    */
   stem: 'linear' | 'conv';
+  /** Init std of the attention's query/key weights: 0.02 (GPT-2, the benchmark model) or e.g. 1/√width. */
+  qkStd: number;
 }
 
 export const DEFAULT_PATCH_ENCODER_CONFIG: Readonly<PatchEncoderConfig> = Object.freeze({
@@ -41,6 +43,7 @@ export const DEFAULT_PATCH_ENCODER_CONFIG: Readonly<PatchEncoderConfig> = Object
   outputDim: 128,
   lnEps: 1e-5,
   stem: 'linear',
+  qkStd: 0.02,
 });
 
 /** The defaults with `overrides` applied; throws on unknown keys, wrong types and inconsistent sizes. */
@@ -52,6 +55,7 @@ export function patchEncoderConfig(overrides: Partial<PatchEncoderConfig> = {}):
   if (c.imageSize % c.patchSize !== 0) {
     throw new Error(`PatchEncoderConfig.patchSize: ${c.patchSize} does not divide imageSize ${c.imageSize}`);
   }
+  if (!(c.qkStd > 0)) throw new Error(`PatchEncoderConfig.qkStd: expected a positive number, got ${c.qkStd}`);
   if (c.stem !== 'linear' && c.stem !== 'conv') throw new Error(`PatchEncoderConfig.stem: expected 'linear' or 'conv', got '${c.stem}'`);
   if (c.stem === 'conv' && !Number.isInteger(Math.log2(c.patchSize))) {
     throw new Error(`PatchEncoderConfig.patchSize: the 'conv' stem needs a power of two; got ${c.patchSize}`);

@@ -10,6 +10,8 @@ export interface TransformerBlockConfig {
   heads: number;
   mlpWidth: number;
   lnEps: number;
+  /** Init std of the attention's query/key weights (default 0.02; see attention.ts). */
+  qkStd?: number;
 }
 
 /**
@@ -25,7 +27,7 @@ export class TransformerBlock extends Module {
   constructor(config: TransformerBlockConfig, seed: number, path: string) {
     super();
     this.ln1 = this.child('ln1', new LayerNorm(config.width, config.lnEps));
-    this.attn = this.child('attn', new MultiHeadAttention(config.width, config.heads, seed, `${path}.attn`));
+    this.attn = this.child('attn', new MultiHeadAttention(config.width, config.heads, seed, `${path}.attn`, config.qkStd));
     this.ln2 = this.child('ln2', new LayerNorm(config.width, config.lnEps));
     this.mlp = this.child('mlp', new Mlp(config.width, config.mlpWidth, seed, `${path}.mlp`));
   }

@@ -53,18 +53,6 @@ function toBatchedVector(name: string, value: tf.Tensor, B: number, len: number,
   return fail(name, `expected shape [${axisName}] = [${len}] or [B, ${axisName}] = [${B}, ${len}]`, shapeString(value));
 }
 
-/** Reads [min, max, all finite] of a tensor with one device read. */
-function valueRange(t: tf.Tensor): { min: number; max: number; finite: boolean } {
-  const stats = tf.tidy(() => {
-    const flat = t.reshape([-1]);
-    const finite = tf.isFinite(flat).toFloat().min();
-    return tf.stack([flat.min(), flat.max(), finite]);
-  });
-  const [min, max, finite] = stats.dataSync();
-  stats.dispose();
-  return { min: min!, max: max!, finite: finite === 1 };
-}
-
 /**
  * Validates the arguments of `ot.sinkhorn` and builds the batched problem. Throws for programmer errors
  * (wrong rank or shapes, eps <= 0, negative or non-finite costs/marginals, unequal balanced masses, a
@@ -85,12 +73,6 @@ export function buildProblem(cost: tf.Tensor, options: SinkhornOptions, checkVal
     tau = options.unbalanced.tau;
     if (!(typeof tau === 'number' && tau > 0)) fail('unbalanced.tau', 'must be a number > 0 (use Infinity-free balanced OT by omitting `unbalanced`)', String(tau));
   }
-  if (checkValues) {
-    const range = valueRange(cost);
-    if (!range.finite) fail('cost', 'must contain only finite values', 'NaN or Infinity');
-    if (range.min < 0) fail('cost', 'must be non-negative', `a minimum of ${range.min}`);
-  }
-
   const [cost3, a, b] = tf.tidy(() => {
     const cost3 = (batched ? cost : cost.reshape([1, n, m])) as tf.Tensor3D;
     /** The given marginal times the mask; by default uniform over the mask (1/len without one: a single fill). */
@@ -104,11 +86,7 @@ export function buildProblem(cost: tf.Tensor, options: SinkhornOptions, checkVal
     };
     const a = marginal('a', 'rowMask', n, 'n');
     const b = marginal('b', 'colMask', m, 'm');
-    if (checkValues) {
-      checkMarginals('a', options.a ? options.a : undefined, a, 'rowMask', 'rows');
-      checkMarginals('b', options.b ? options.b : undefined, b, 'colMask', 'columns');
-      if (tau === undefined) checkEqualMass(a, b);
-    }
+    if (checkValues) checkValuesOnce(cost, options.a, options.b, a, b, tau === undefined);
     return [cost3, a, b];
   }) as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D];
 
@@ -161,27 +139,43 @@ export function buildProblem(cost: tf.Tensor, options: SinkhornOptions, checkVal
 /** The lazily made tensors of each problem, for `disposeProblem`. */
 const derivedTensors = new WeakMap<SinkhornProblem, tf.Tensor2D[]>();
 
-/** Marginals must be finite, non-negative and leave every problem some mass. */
-function checkMarginals(name: string, given: tf.Tensor | undefined, effective: tf.Tensor2D, maskName: string, what: string): void {
-  if (given) {
-    const range = valueRange(given);
-    if (!range.finite) fail(name, 'must contain only finite values', 'NaN or Infinity');
-    if (range.min < 0) fail(name, 'must be non-negative', `a minimum of ${range.min}`);
-  }
-  const mass = effective.sum(1).dataSync();
-  const empty = mass.findIndex((x) => !(x > 0));
-  if (empty >= 0) {
-    throw new Error(
-      `ot.sinkhorn: problem ${empty} has no mass on its ${what}: every entry of \`${name}\` is zero or masked by \`${maskName}\`.`,
-    );
-  }
+/** [min, all finite] of a tensor (device ops, no read). */
+function minAndFinite(t: tf.Tensor): tf.Tensor1D {
+  const flat = t.reshape([-1]);
+  return tf.stack([flat.min(), tf.isFinite(flat).toFloat().min()]) as tf.Tensor1D;
 }
 
-/** Balanced OT needs sum a = sum b in every problem (relative tolerance 1e-4 for float32 inputs). */
-function checkEqualMass(a: tf.Tensor2D, b: tf.Tensor2D): void {
-  const massA = a.sum(1).dataSync();
-  const massB = b.sum(1).dataSync();
-  for (let i = 0; i < massA.length; i++) {
+/**
+ * The value checks, with ONE device read (each read is a round trip on a GPU): the cost and the given
+ * marginals must be finite and non-negative, every problem must keep some mass on its rows and columns,
+ * and balanced OT needs sum a = sum b per problem (relative tolerance 1e-4 for float32 inputs). Errors
+ * come in that order, naming the argument.
+ */
+function checkValuesOnce(cost: tf.Tensor, givenA: tf.Tensor | undefined, givenB: tf.Tensor | undefined, a: tf.Tensor2D, b: tf.Tensor2D, balanced: boolean): void {
+  const B = a.shape[0];
+  const parts = [minAndFinite(cost), givenA ? minAndFinite(givenA) : tf.tensor1d([0, 1]), givenB ? minAndFinite(givenB) : tf.tensor1d([0, 1]), a.sum(1), b.sum(1)];
+  const all = tf.concat(parts);
+  const v = all.dataSync();
+  tf.dispose([all, ...parts]);
+  const massA = v.subarray(6, 6 + B);
+  const massB = v.subarray(6 + B, 6 + 2 * B);
+  const checkRange = (name: string, at: number) => {
+    if (v[at + 1] !== 1) fail(name, 'must contain only finite values', 'NaN or Infinity');
+    if (v[at]! < 0) fail(name, 'must be non-negative', `a minimum of ${v[at]}`);
+  };
+  const checkMass = (name: string, mass: Float32Array | Int32Array | Uint8Array, maskName: string, what: string) => {
+    const empty = Array.from(mass).findIndex((x) => !(x > 0));
+    if (empty >= 0) {
+      throw new Error(`ot.sinkhorn: problem ${empty} has no mass on its ${what}: every entry of \`${name}\` is zero or masked by \`${maskName}\`.`);
+    }
+  };
+  checkRange('cost', 0);
+  if (givenA) checkRange('a', 2);
+  checkMass('a', massA, 'rowMask', 'rows');
+  if (givenB) checkRange('b', 4);
+  checkMass('b', massB, 'colMask', 'columns');
+  if (!balanced) return;
+  for (let i = 0; i < B; i++) {
     const ma = massA[i]!;
     const mb = massB[i]!;
     if (Math.abs(ma - mb) > 1e-4 * Math.max(ma, mb)) {

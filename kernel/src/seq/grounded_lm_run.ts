@@ -135,7 +135,8 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
   const lm = extendVocabulary(textLM, tok.size - base.size, seed + 1000);
   textLM.dispose();
   const m = cfg.model;
-  const model = new GroundedLM(lm, { imageSize: cfg.data.imageSize, patchSize: m.patchSize, width: m.width, depth: m.encoderDepth, heads: m.heads, mlpWidth: 4 * m.width, outputDim: m.width, stem: m.stem }, seed);
+  const model = new GroundedLM(lm, { imageSize: cfg.data.imageSize, patchSize: m.patchSize, width: m.width, depth: m.encoderDepth, heads: m.heads, mlpWidth: 4 * m.width, outputDim: m.width, stem: m.stem, qkStd: 1 / Math.sqrt(m.width) }, seed);
+  let taskOnly: { dispose(): void }[] = [];
   try {
     if (cfg.stage1.encoderInit) {
       const { tensors } = await loadCheckpoint(cfg.stage1.encoderInit);
@@ -154,6 +155,8 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
       warnings,
       { stage: 1, arm, model: cfg.model, data: cfg.data, stage1: s, vocabulary: tok.vocabulary, clipBoxes: cfg.clipBoxes },
     );
+    const modelVars = new Set(model.variables());
+    taskOnly = task.variables().filter((v) => !modelVars.has(v));
     const t0 = Date.now();
     const cpu0 = process.cpuUsage();
     // a wall-clock budget (shared machines): stop at the next step boundary, keep the checkpoint, evaluate
@@ -204,6 +207,7 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
       parameters: model.parameterCount(),
     };
   } finally {
+    taskOnly.forEach((v) => v.dispose()); // the patch-label head's weights (not part of the model)
     model.dispose();
   }
 }

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -170,5 +170,21 @@ describe('grounded LM on dataset records', () => {
     assert.ok(Object.values(m.summary.arms).every((a) => (a as { metrics: Record<string, unknown> }).metrics.recAcc));
     assert.match(m.lineIBaseline, /skipped \(--data/);
     assert.ok(readFileSync(join(root, 'cli', 'report.html'), 'utf8').includes('data:image/png;base64,'));
+
+    // --arms: one arm only; a scratch arm needs no stage 0
+    const one = spawnSync(process.execPath, ['--import', 'tsx', main, 'grounded-lm', '--config', cfg, '--data', spec('train'), '--test-data', spec('test'), '--out', root, '--name', 'one-arm', '--arms', 'scratch-bins64'], {
+      encoding: 'utf8',
+      env: { ...process.env, ALIGNSCOPE_BACKEND: 'wasm' },
+      timeout: 120_000,
+    });
+    assert.equal(one.status, 0, `${one.stdout}\n${one.stderr}`);
+    const m1 = JSON.parse(readFileSync(join(root, 'one-arm', 'metrics.json'), 'utf8'));
+    assert.deepEqual(m1.runs.map((r: { arm: { name: string } }) => r.arm.name), ['scratch-bins64']);
+    assert.ok(!existsSync(join(root, 'one-arm', 'stage0-seed0')), 'no stage 0 for a scratch arm');
+  });
+
+  test('grounded-lm --arms: an unknown arm is an error listing the arms, before anything is written', async () => {
+    await assert.rejects(groundedLmCommand(['--arms', 'pretrained-bins64,nope', '--out', root, '--name', 'bad-arms']), /--arms: unknown arm 'nope'; the arms of this config: pretrained-bins64, scratch-bins64, pretrained-grid16/);
+    assert.ok(!existsSync(join(root, 'bad-arms')));
   });
 });

@@ -1,5 +1,5 @@
 import { geometryOffsets, layoutKey, type KernelLayout } from './kernel_layout';
-import { PROBLEM_INDEX, workgroupReduce, type WebGPUProgramLike } from './webgpu_program';
+import { PerProblemProgram, problemMain, workgroupReduce } from './webgpu_program';
 
 /**
  * One workgroup per problem: cost [B, n, m] -> geometry [B, n*m + n + 1] (see kernel_layout.ts):
@@ -9,34 +9,21 @@ import { PROBLEM_INDEX, workgroupReduce, type WebGPUProgramLike } from './webgpu
  * in the same arithmetic order as the TF.js kernel form (`cost.sub(rowShift).div(-eps).exp()`).
  * Uniforms: batch B, eps.
  */
-export class BuildKernelProgram implements WebGPUProgramLike {
+export class BuildKernelProgram extends PerProblemProgram {
   variableNames = ['cost'];
   uniforms = 'batch : i32, eps : f32,';
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout = { x: [0, 1] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
 
   constructor(private readonly layout: KernelLayout) {
-    this.outputShape = [layout.B, layout.geometryWidth];
-    this.dispatch = [layout.B, 1, 1];
-    this.workgroupSize = [layout.workgroup, 1, 1];
-    this.shaderKey = `alignscopeSinkhornBuildKernel_${layoutKey(layout)}`;
+    super([layout.B, layout.geometryWidth], layout.workgroup, `alignscopeSinkhornBuildKernel_${layoutKey(layout)}`);
   }
 
   getUserCode(): string {
     const { n, m, workgroup, geometryWidth } = this.layout;
     const at = geometryOffsets(n, m);
     return `
-  ${PROBLEM_INDEX}
   ${workgroupReduce('widest', 'max', 'f32', workgroup)}
   var<workgroup> rowMin : array<f32, ${n}>;
-
-  fn main(index : i32) {
-    let p = problemIndex();
-    let t = i32(localIndex);
-    let live = p < uniforms.batch;
+  ${problemMain(`
     var widestRow = 0.0;
     if (live) {
       for (var i = t; i < ${n}; i += ${workgroup}) {
@@ -58,23 +45,17 @@ export class BuildKernelProgram implements WebGPUProgramLike {
       for (var e = t; e < ${n * m}; e += ${workgroup}) {
         result[p * ${geometryWidth} + e] = exp((cost[p * ${n * m} + e] - rowMin[e / ${m}]) / -uniforms.eps);
       }
-    }
-  }`;
+    }`)}`;
   }
 }
 
 /** Max over problems of the cost range: geometry [B, width] -> [1], one workgroup of 256. Uniforms: batch B. */
-export class CostRangeProgram implements WebGPUProgramLike {
+export class CostRangeProgram extends PerProblemProgram {
   variableNames = ['geometry'];
   uniforms = 'batch : i32,';
-  outputShape = [1];
-  shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number] = [1, 1, 1];
-  workgroupSize: [number, number, number] = [256, 1, 1];
 
   constructor(private readonly layout: KernelLayout) {
-    this.shaderKey = `alignscopeSinkhornCostRange_${layoutKey(layout)}`;
+    super([1], 256, `alignscopeSinkhornCostRange_${layoutKey(layout)}`);
   }
 
   getUserCode(): string {

@@ -1,6 +1,7 @@
 import { layoutKey, type KernelLayout } from './kernel_layout';
-import { logPrelude } from './log_iterate_program';
-import { workgroupReduce, type WebGPUProgramLike } from './webgpu_program';
+import { logPrelude, SAFE_LOG } from './log_prelude';
+import { copyStateIn, problemReduction } from './problem_wgsl';
+import { ElementwiseProgram, PerProblemProgram } from './webgpu_program';
 
 /**
  * The log-domain read-outs of a state (F, G) — plan, potentials, row error, objective — one dispatch
@@ -11,23 +12,13 @@ import { workgroupReduce, type WebGPUProgramLike } from './webgpu_program';
  * Shapes: cost [B, n, m], a [B, n], b [B, m], state [B, n + m].
  */
 
-const SAFE_LOG = 'fn safeLog(x : f32) -> f32 { return select(-1e30, log(max(x, 1e-38)), x > 0.0); }';
-
 /** plan [B, n, m], one invocation per entry. Uniforms: eps. */
-export class LogPlanProgram implements WebGPUProgramLike {
+export class LogPlanProgram extends ElementwiseProgram {
   variableNames = ['cost', 'marginalA', 'marginalB', 'state'];
   uniforms = 'eps : f32,';
-  size = true;
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout = { x: [0, 1, 2] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
 
   constructor(private readonly layout: KernelLayout) {
-    this.outputShape = [layout.B, layout.n, layout.m];
-    this.dispatch = [Math.ceil((layout.B * layout.n * layout.m) / 64), 1, 1];
-    this.shaderKey = `alignscopeSinkhornLogPlan_${layoutKey(layout)}`;
+    super([layout.B, layout.n, layout.m], `alignscopeSinkhornLogPlan_${layoutKey(layout)}`);
   }
 
   getUserCode(): string {
@@ -48,24 +39,15 @@ export class LogPlanProgram implements WebGPUProgramLike {
 }
 
 /** Potentials in cost units: rows f [B, n] = eps F on a > 0, columns g [B, m] = eps G on b > 0. Uniforms: eps. */
-export class LogPotentialProgram implements WebGPUProgramLike {
+export class LogPotentialProgram extends ElementwiseProgram {
   variableNames = ['marginal', 'state'];
   uniforms = 'eps : f32,';
-  size = true;
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout = { x: [0, 1] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
 
   constructor(
     private readonly layout: KernelLayout,
     private readonly side: 'rows' | 'columns',
   ) {
-    const len = side === 'rows' ? layout.n : layout.m;
-    this.outputShape = [layout.B, len];
-    this.dispatch = [Math.ceil((layout.B * len) / 64), 1, 1];
-    this.shaderKey = `alignscopeSinkhornLogPotential_${side}_${layoutKey(layout)}`;
+    super([layout.B, side === 'rows' ? layout.n : layout.m], `alignscopeSinkhornLogPotential_${side}_${layoutKey(layout)}`);
   }
 
   getUserCode(): string {
@@ -82,35 +64,27 @@ export class LogPotentialProgram implements WebGPUProgramLike {
 }
 
 /** One workgroup per problem with F, G, log a, log b in workgroup memory. */
-abstract class LogPerProblemProgram implements WebGPUProgramLike {
+abstract class LogPerProblemProgram extends PerProblemProgram {
   variableNames = ['cost', 'marginalA', 'marginalB', 'state'];
   uniforms = 'batch : i32, eps : f32,';
-  outputShape: number[];
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
 
   constructor(
     protected readonly layout: KernelLayout,
-    public shaderKey: string,
+    shaderKey: string,
   ) {
-    this.outputShape = [layout.B];
-    this.dispatch = [layout.B, 1, 1];
-    this.workgroupSize = [layout.workgroup, 1, 1];
+    super([layout.B], layout.workgroup, shaderKey);
   }
 
-  /** The WGSL before main: state and marginals in workgroup memory, the reduction. */
-  protected prelude(reduction: string): string {
-    const { n, m, workgroup: WG } = this.layout;
+  /** The WGSL before main: state and marginals in workgroup memory, the plan's entries. */
+  protected prelude(): string {
+    const { n, m } = this.layout;
     return `
   var<workgroup> fS : array<f32, ${n}>;
   var<workgroup> gS : array<f32, ${m}>;
   ${logPrelude(this.layout, false)}
-  ${reduction}
   fn loadState(p : i32, t : i32, live : bool) {
     if (live) {
-      for (var i = t; i < ${n}; i += ${WG}) { fS[i] = state[p * ${n + m} + i]; }
-      for (var j = t; j < ${m}; j += ${WG}) { gS[j] = state[p * ${n + m} + ${n} + j]; }
+      ${copyStateIn(this.layout, 'fS', 'gS')}
     }
     loadLogMarginals(p, t, live);
   }
@@ -118,8 +92,6 @@ abstract class LogPerProblemProgram implements WebGPUProgramLike {
     return exp(negCost(p, i, j) + (logAS[i] + fS[i]) + (logBS[j] + gS[j]));
   }`;
   }
-
-  abstract getUserCode(): string;
 }
 
 /** error [B] = sum_i |a_i exp(F_i - F'_i) - a_i|, F' the next row update (the plan's row error). Uniforms: batch, eps. */
@@ -130,23 +102,17 @@ export class LogRowErrorProgram extends LogPerProblemProgram {
 
   getUserCode(): string {
     const { n, workgroup: WG } = this.layout;
-    return `
-  ${this.prelude(workgroupReduce('total', 'add', 'f32', WG))}
-  fn main(index : i32) {
-    let p = problemIndex();
-    let t = i32(localIndex);
-    let live = p < uniforms.batch;
-    loadState(p, t, live);
-    var e = 0.0;
-    if (live) {
+    return problemReduction(
+      this.layout,
+      this.prelude(),
+      'f32',
+      `
       for (var i = t; i < ${n}; i += ${WG}) {
         let ai = marginalA[p * ${n} + i];
-        e += abs(ai * exp(fS[i] - rowPotential(p, i)) - ai);
-      }
-    }
-    let sum = total(t, e);
-    if (live && t == 0) { result[p] = sum; }
-  }`;
+        acc += abs(ai * exp(fS[i] - rowPotential(p, i)) - ai);
+      }`,
+      'sums',
+    );
   }
 }
 
@@ -161,16 +127,12 @@ export class LogObjectiveProgram extends LogPerProblemProgram {
 
   getUserCode(): string {
     const { n, m, workgroup: WG } = this.layout;
-    return `
-  ${this.prelude(workgroupReduce('total', 'add', 'vec4<f32>', WG))}
-  fn main(index : i32) {
-    let p = problemIndex();
-    let t = i32(localIndex);
-    let live = p < uniforms.batch;
-    loadState(p, t, live);
-    // (<P 1, f> + <P^T 1, g>, sum P, sum a, sum b)
-    var acc = vec4<f32>(0.0);
-    if (live) {
+    // acc = (<P 1, f> + <P^T 1, g>, sum P, sum a, sum b)
+    return problemReduction(
+      this.layout,
+      this.prelude(),
+      'vec4<f32>',
+      `
       for (var i = t; i < ${n}; i += ${WG}) {
         var rows = 0.0;
         for (var j = 0; j < ${m}; j++) { rows += planAt(p, i, j); }
@@ -182,10 +144,8 @@ export class LogObjectiveProgram extends LogPerProblemProgram {
         for (var i = 0; i < ${n}; i++) { cols += planAt(p, i, j); }
         let bj = marginalB[p * ${m} + j];
         acc += vec4<f32>(cols * select(0.0, gS[j] * uniforms.eps, bj > 0.0), 0.0, 0.0, bj);
-      }
-    }
-    let sums = total(t, acc);
-    if (live && t == 0) { result[p] = sums.x - (sums.y - sums.z * sums.w) * uniforms.eps; }
-  }`;
+      }`,
+      'sums.x - (sums.y - sums.z * sums.w) * uniforms.eps',
+    );
   }
 }

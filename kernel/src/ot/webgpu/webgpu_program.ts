@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * shapes and strides of every binding, then the fields of `uniforms`, filled from `programDefinedUniform`
  * in order), the private `localIndex`, `workgroupId`, `numWorkgroups`, and an entry point that calls
  * `main(index)` with a flat global index. A dispatch larger than 65535 workgroups is reshaped by TF.js
- * into 2-D or 3-D; `PROBLEM_INDEX` undoes that for programs that run one workgroup per problem.
+ * into 2-D or 3-D; `problemMain` undoes that for programs that run one workgroup per problem.
  *
  * Types mirror @tensorflow/tfjs-backend-webgpu/dist/webgpu_program.d.ts (an optional dependency, so not
  * imported here).
@@ -56,11 +56,64 @@ export function runProgram(program: WebGPUProgramLike, inputs: tf.Tensor[], unif
   return tf.engine().makeTensorFromTensorInfo(info);
 }
 
+/** A program of ours: the dispatch fields set from the output shape; each output axis is a dispatch axis. */
+abstract class CustomProgram implements WebGPUProgramLike {
+  abstract variableNames: string[];
+  abstract uniforms: string;
+  dispatchLayout: { x: number[] };
+
+  constructor(
+    public outputShape: number[],
+    public shaderKey: string,
+    public dispatch: [number, number, number],
+    public workgroupSize: [number, number, number],
+  ) {
+    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
+  }
+
+  abstract getUserCode(): string;
+}
+
+/**
+ * Programs that run one workgroup of `workgroup` invocations per problem: output [B, ...] (B problems,
+ * or [1] for one workgroup over the whole batch), dispatch [B, 1, 1]. Per-problem WGSL writes its `main`
+ * with `problemMain`.
+ */
+export abstract class PerProblemProgram extends CustomProgram {
+  constructor(outputShape: number[], workgroup: number, shaderKey: string) {
+    super(outputShape, shaderKey, [outputShape[0]!, 1, 1], [workgroup, 1, 1]);
+  }
+}
+
+/** Element-wise programs: one invocation per output entry (64 per workgroup). */
+export abstract class ElementwiseProgram extends CustomProgram {
+  size = true; // adds uniforms.size, the number of output entries
+
+  constructor(outputShape: number[], shaderKey: string) {
+    super(outputShape, shaderKey, [Math.ceil(outputShape.reduce((x, y) => x * y, 1) / 64), 1, 1], [64, 1, 1]);
+  }
+}
+
 /** WGSL: the flat workgroup index (one workgroup per problem), undoing TF.js's reshape of large dispatches. */
-export const PROBLEM_INDEX = `
+const PROBLEM_INDEX = `
   fn problemIndex() -> i32 {
     return i32((workgroupId.z * numWorkgroups.y + workgroupId.y) * numWorkgroups.x + workgroupId.x);
   }`;
+
+/**
+ * WGSL: the `main` of a per-problem program (and `problemIndex()`), with p (the problem), t (the
+ * invocation) and live (whether p is a problem: p < uniforms.batch, false in the padding of a reshaped
+ * dispatch) defined before `body`.
+ */
+export function problemMain(body: string): string {
+  return `
+  ${PROBLEM_INDEX}
+  fn main(index : i32) {
+    let p = problemIndex();
+    let t = i32(localIndex);
+    let live = p < uniforms.batch;${body}
+  }`;
+}
 
 /**
  * WGSL: sums (or maxes) `red[0..size)` into `red[0]` across the workgroup (size a power of two). Every
