@@ -17,7 +17,7 @@ export class DualEncoder {
 
   constructor(config: ExperimentConfig, vocabSize: number, seed: number) {
     const m = config.model;
-    const common = { width: m.width, depth: m.depth, heads: m.heads, mlpWidth: m.mlpWidth, outputDim: m.outputDim };
+    const common = { width: m.width, depth: m.depth, heads: m.heads, mlpWidth: m.mlpWidth, outputDim: m.outputDim, qkStd: m.qkStd };
     // distinct init streams per tower; the run seed fixes both
     this.image = new PatchEncoder({ ...common, imageSize: config.data.imageSize, patchSize: m.patchSize, channels: 3 }, 2 * seed + 1);
     this.text = new TextEncoder({ ...common, vocabSize, maxLength: config.data.textLength }, 2 * seed + 2);

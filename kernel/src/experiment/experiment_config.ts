@@ -43,7 +43,7 @@ export interface ExperimentConfig {
      */
     maxVocabulary: number;
   };
-  model: { patchSize: number; width: number; depth: number; heads: number; mlpWidth: number; outputDim: number };
+  model: { patchSize: number; width: number; depth: number; heads: number; mlpWidth: number; outputDim: number; qkStd: number };
   train: {
     steps: number;
     batchSize: number;
@@ -87,7 +87,7 @@ export const DEFAULT_EXPERIMENT_CONFIG: Readonly<ExperimentConfig> = deepFreeze(
   baseSeed: 0,
   workers: 2,
   data: { seed: 0, imageSize: 32, trainScenes: 4000, testScenes: 500, textLength: 16, maxVocabulary: 4096 },
-  model: { patchSize: 4, width: 64, depth: 2, heads: 4, mlpWidth: 128, outputDim: 64 },
+  model: { patchSize: 4, width: 64, depth: 2, heads: 4, mlpWidth: 128, outputDim: 64, qkStd: 0.02 },
   train: { steps: 400, batchSize: 32, lr: 2e-3, warmupSteps: 20, weightDecay: 0.01, clipGradNorm: 1 },
   loss: {
     temperature: 0.07,
@@ -141,6 +141,7 @@ export function resolveExperimentConfig(overrides?: unknown, base: Readonly<Expe
   int('data.textLength', c.data.textLength, 6, 256);
   int('data.maxVocabulary', c.data.maxVocabulary, 16, 1 << 20);
   for (const k of ['patchSize', 'width', 'depth', 'heads', 'mlpWidth', 'outputDim'] as const) int(`model.${k}`, c.model[k], 1, 1 << 16);
+  positive('model.qkStd', c.model.qkStd);
   if (c.data.imageSize % c.model.patchSize !== 0) fail('model.patchSize', `a divisor of data.imageSize (${c.data.imageSize})`, c.model.patchSize);
   if (c.model.width % c.model.heads !== 0) fail('model.heads', `a divisor of model.width (${c.model.width})`, c.model.heads);
   int('train.steps', c.train.steps, 1, 1e9);

@@ -20,7 +20,7 @@ describe('configs', () => {
       imageSize: 64, channels: 3, patchSize: 8, width: 128, depth: 2, heads: 4, mlpWidth: 512, outputDim: 128, lnEps: 1e-5, stem: 'linear', qkStd: 0.02,
     });
     assert.deepEqual({ ...DEFAULT_TEXT_ENCODER_CONFIG }, {
-      vocabSize: 64, maxLength: 16, width: 128, depth: 2, heads: 4, mlpWidth: 512, outputDim: 128, lnEps: 1e-5,
+      vocabSize: 64, maxLength: 16, width: 128, depth: 2, heads: 4, mlpWidth: 512, outputDim: 128, lnEps: 1e-5, qkStd: 0.02,
     });
     assert.ok(Object.isFrozen(DEFAULT_PATCH_ENCODER_CONFIG) && Object.isFrozen(DEFAULT_TEXT_ENCODER_CONFIG));
   });

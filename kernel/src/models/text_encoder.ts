@@ -19,6 +19,8 @@ export interface TextEncoderConfig {
   /** Per-token output projection width. */
   outputDim: number;
   lnEps: number;
+  /** Init std of the attention's query/key weights: 0.02 (GPT-2, the benchmark model) or e.g. 1/√width. */
+  qkStd: number;
 }
 
 export const DEFAULT_TEXT_ENCODER_CONFIG: Readonly<TextEncoderConfig> = Object.freeze({
@@ -30,6 +32,7 @@ export const DEFAULT_TEXT_ENCODER_CONFIG: Readonly<TextEncoderConfig> = Object.f
   mlpWidth: 512,
   outputDim: 128,
   lnEps: 1e-5,
+  qkStd: 0.02,
 });
 
 /** The defaults with `overrides` applied; throws on unknown keys, wrong types and inconsistent sizes. */
@@ -38,6 +41,7 @@ export function textEncoderConfig(overrides: Partial<TextEncoderConfig> = {}): T
   for (const key of ['vocabSize', 'maxLength', 'width', 'depth', 'heads', 'mlpWidth', 'outputDim'] as const) {
     assertPositiveInt(`TextEncoderConfig.${key}`, c[key]);
   }
+  if (!(c.qkStd > 0)) throw new Error(`TextEncoderConfig.qkStd: expected a positive number, got ${c.qkStd}`);
   if (c.width % c.heads !== 0) throw new Error(`TextEncoderConfig.heads: ${c.heads} does not divide width ${c.width}`);
   return c;
 }
