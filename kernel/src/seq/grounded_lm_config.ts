@@ -28,6 +28,8 @@ export interface GroundedLMConfig {
     encoderInit: string;
     /** Weight of the auxiliary per-patch class loss from the detection boxes (seq/patch_labels.ts); 0 = off. */
     patchLabelWeight: number;
+    /** Initial embeddings of the bins codec's coordinate tokens: 'random' or 'sincos' (ordered_coordinate_init.ts). */
+    coordinateInit: 'random' | 'sincos';
   };
   /** Codec A (the main one) and codec B (the comparison), by name: bins<N>, grid<G>, text<S>. */
   codecA: string;
@@ -58,6 +60,7 @@ export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze
     maxMinutes: 0,
     encoderInit: '',
     patchLabelWeight: 0,
+    coordinateInit: 'random',
   },
   codecA: 'bins64',
   codecB: 'grid16',
@@ -92,6 +95,7 @@ export function resolveGroundedLMConfig(overrides: unknown = {}, quick = false):
   if (!['greedy', 'beam'].includes(c.eval.decoder)) fail('eval.decoder', "'greedy' or 'beam'", c.eval.decoder);
   if (!['class', 'span'].includes(c.eval.confidence)) fail('eval.confidence', "'class' or 'span'", c.eval.confidence);
   if (!['iou', 'giou'].includes(c.eval.measure)) fail('eval.measure', "'iou' or 'giou'", c.eval.measure);
+  if (!['random', 'sincos'].includes(c.stage1.coordinateInit)) fail('stage1.coordinateInit', "'random' or 'sincos'", c.stage1.coordinateInit);
   if (!['linear', 'conv'].includes(c.model.stem)) fail('model.stem', "'linear' or 'conv'", c.model.stem);
   if (!/^(bins|grid|text)\d+$/.test(c.codecA)) fail('codecA', "'bins<N>', 'grid<G>' or 'text<S>'", c.codecA);
   if (!/^(bins|grid|text)\d+$/.test(c.codecB)) fail('codecB', "'bins<N>', 'grid<G>' or 'text<S>'", c.codecB);

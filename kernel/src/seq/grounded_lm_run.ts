@@ -25,6 +25,7 @@ import { groundedTokenizer, textTokenizer } from './sequence_vocabulary';
 import { stage0TextTask } from './stage0_text_task';
 import { stage1GroundedTask } from './stage1_grounded_task';
 import type { TaskName } from './task_templates';
+import { orderedCoordinateInit } from './ordered_coordinate_init';
 import { extendVocabulary } from './vocabulary_extension';
 
 export interface Arm {
@@ -134,6 +135,7 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
   }
   const lm = extendVocabulary(textLM, tok.size - base.size, seed + 1000);
   textLM.dispose();
+  if (cfg.stage1.coordinateInit === 'sincos') orderedCoordinateInit(lm, tok, base.size);
   const m = cfg.model;
   const model = new GroundedLM(lm, { imageSize: cfg.data.imageSize, patchSize: m.patchSize, width: m.width, depth: m.encoderDepth, heads: m.heads, mlpWidth: 4 * m.width, outputDim: m.width, stem: m.stem, qkStd: 1 / Math.sqrt(m.width) }, seed);
   let taskOnly: { dispose(): void }[] = [];
