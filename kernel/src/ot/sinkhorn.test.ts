@@ -1,26 +1,11 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
 import { sinkhorn } from './sinkhorn';
+import { loadPotFixtures } from './test_support/pot_fixtures';
 
-interface PotProblem {
-  name: string;
-  eps: number;
-  tau: number | null;
-  cost: number[][];
-  a: number[];
-  b: number[];
-  rowMask: number[];
-  colMask: number[];
-  plan: number[][];
-  value: number;
-}
-const fixtures = JSON.parse(
-  fs.readFileSync(path.join(__dirname, '../../../test/fixtures/pot_sinkhorn.json'), 'utf8'),
-) as { provenance: string; problems: PotProblem[] };
+const fixtures = loadPotFixtures();
 
 /** Seeded uniform costs in [0, 2]: [B, n, m]. */
 function randomCost(shape: number[], seed: number): tf.Tensor {

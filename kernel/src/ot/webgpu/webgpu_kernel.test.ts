@@ -6,8 +6,6 @@
  * except under CI=true, where that is a failure.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { before, describe, it, type TestContext } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../backend';
@@ -18,6 +16,7 @@ import { createLogIterator } from '../sinkhorn_log';
 import { regularisedObjective } from '../sinkhorn_objective';
 import { buildProblem, disposeProblem } from '../sinkhorn_problem';
 import type { SinkhornOptions, SinkhornResult } from '../sinkhorn_types';
+import { loadPotFixtures } from '../test_support/pot_fixtures';
 import { createWebgpuKernelIterator } from './webgpu_kernel_iterator';
 import { createWebgpuLogIterator } from './webgpu_log_iterator';
 
@@ -240,23 +239,8 @@ describe('fused WebGPU Sinkhorn: the iterator contract', () => {
   }
 });
 
-interface PotProblem {
-  name: string;
-  eps: number;
-  tau: number | null;
-  cost: number[][];
-  a: number[];
-  b: number[];
-  rowMask: number[];
-  colMask: number[];
-  plan: number[][];
-  value: number;
-}
-
 describe('fused WebGPU Sinkhorn: parity with POT (float64 POT vs float32 ours, relative to plan mass)', () => {
-  const fixtures = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../test/fixtures/pot_sinkhorn.json'), 'utf8')) as {
-    problems: PotProblem[];
-  };
+  const fixtures = loadPotFixtures();
   for (const p of fixtures.problems.filter((q) => q.tau === null)) {
     for (const method of ['kernel', 'log', 'auto'] as const) {
       onWebgpu(`${p.name} [${method}]`, () => {
