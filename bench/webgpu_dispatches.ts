@@ -1,8 +1,11 @@
 /**
  * `ALIGNSCOPE_BACKEND=webgpu node --import tsx bench/webgpu_dispatches.ts [--B 4096] [--runs 3] [--method auto]`
+ * `ALIGNSCOPE_BACKEND=webgpu node --import tsx bench/webgpu_dispatches.ts --workload train-step-ot|train-step-global`
  *
  * Counts the GPU compute dispatches (and the synchronous reads) of one `ot.sinkhorn` call of the sinkhorn-fwd
- * workload (../shared/bench-workloads.md) on the webgpu backend, and times it. On a software adapter
+ * workload (../shared/bench-workloads.md) on the webgpu backend, and times it; with --workload train-step-*,
+ * the dispatches of one training step (forward, backward, Adam) and its uploads of CPU-held tensor values
+ * (each one a fresh staging buffer in TF.js), per program. On a software adapter
  * (lavapipe) the time is CPU emulation; the dispatch count is what predicts a GPU's time for this
  * dispatch-bound workload (each dispatch costs tens of microseconds of TF.js + Dawn work on the host).
  * Prints one JSON line.
@@ -11,12 +14,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { formatBackendReport, initBackend } from '../kernel/src/backend';
 import { ot } from '../kernel/src';
 import { cosineCost } from './workloads/cosine_cost';
+import { createTrainStep, type TrainStepName } from './workloads/train_step';
 import { SINKHORN_WORKLOAD } from './workloads/sinkhorn';
 import { median } from './workloads/timing';
 
 interface Counted {
   recordAndSubmit(...args: unknown[]): void;
   readSync(...args: unknown[]): unknown;
+  uploadToGPU(dataId: object): void;
+  tensorMap: { get(dataId: object): { resource: unknown; values: unknown } };
   pipelineCache: Record<string, unknown>;
 }
 
@@ -43,6 +49,29 @@ async function main(): Promise<void> {
     return readSync(...args);
   };
 
+  const workload = arg('workload', 'sinkhorn-fwd');
+  if (workload === 'train-step-ot' || workload === 'train-step-global') {
+    let uploads = 0;
+    const upload = backend.uploadToGPU.bind(backend);
+    backend.uploadToGPU = (dataId: object) => {
+      const data = backend.tensorMap.get(dataId);
+      if (data.resource == null && data.values != null) uploads++;
+      upload(dataId);
+    };
+    const setup = createTrainStep(workload as TrainStepName);
+    for (let i = 0; i < 3; i++) await setup.step(); // warm-up: pipelines compiled, moments on the GPU
+    counts.dispatches = 0;
+    counts.programs.clear();
+    uploads = 0;
+    const start = performance.now();
+    await setup.step();
+    const ms = performance.now() - start;
+    setup.dispose();
+    const programs = Object.fromEntries([...counts.programs].sort((a, b) => b[1] - a[1]));
+    process.stdout.write(`${JSON.stringify({ workload, dispatches_per_step: counts.dispatches, uploads_per_step: uploads, programs, step_ms: ms, device: report.device })}\n`);
+    return;
+  }
+  if (workload !== 'sinkhorn-fwd') throw new Error(`--workload: expected sinkhorn-fwd, train-step-ot or train-step-global; got '${workload}'`);
   const B = Number(arg('B', String(SINKHORN_WORKLOAD.B)));
   const runs = Number(arg('runs', '3'));
   const method = arg('method', 'auto') as 'auto' | 'kernel' | 'log';

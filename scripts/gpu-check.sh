@@ -15,7 +15,9 @@
 #
 # Output: JSON lines on stdout ({"kind":"backend"|"bench"|"speedup"|"summary", ...}); progress on stderr.
 # Files (in $OUT if set, else /tmp/alignscope-gpu-check): gpu-check.jsonl (the same lines), gpu-check.log,
-# bench-webgpu.jsonl, bench-wasm.jsonl, bench-webgpu.log, bench-wasm.log.
+# bench-webgpu.jsonl, bench-wasm.jsonl, bench-webgpu.log, bench-wasm.log; with GPU_CHECK_PROFILE also
+# profile-webgpu.txt (host CPU time per function and per package: where a dispatch-bound workload spends it)
+# and profile-webgpu.cpuprofile (open it in Chrome DevTools or VS Code).
 # Exit status: 0 when a hardware adapter ran every workload on both backends; 1 otherwise.
 #
 # Environment (all optional):
@@ -24,6 +26,8 @@
 #   GPU_CHECK_WEBGPU_TIMEOUT=200    seconds for the webgpu bench run (partial results are kept)
 #   GPU_CHECK_WASM_TIMEOUT=240      seconds for the wasm bench run
 #   GPU_CHECK_ALLOW_SOFTWARE=1      bench even on a software adapter (lavapipe; to test this script)
+#   GPU_CHECK_PROFILE=train-step-ot after the benches, run these workloads once more on webgpu under
+#                                   node --cpu-prof and summarise the host time (GPU_CHECK_PROFILE_RUNS, 10)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -158,7 +162,22 @@ webgpu_rc=$?
 run_bench wasm "$WASM_TIMEOUT"
 wasm_rc=$?
 
-# ---- 6. speed-up per workload
+# ---- 6. optional: where the host time of a workload goes on webgpu (node --cpu-prof, summarised)
+if [ -n "${GPU_CHECK_PROFILE:-}" ]; then
+  say "profiling on webgpu: ${GPU_CHECK_PROFILE}"
+  rm -rf "$WORK/prof" && mkdir -p "$WORK/prof"
+  (cd "$JS" && ALIGNSCOPE_BACKEND=webgpu timeout --kill-after=10 120 "$NODE" --cpu-prof --cpu-prof-dir="$WORK/prof" \
+    bench.cjs --backend webgpu --workloads "$GPU_CHECK_PROFILE" --runs "${GPU_CHECK_PROFILE_RUNS:-10}" \
+    >"$WORK/prof/bench.jsonl" 2>>"$LOG") || say "the profiled run failed (see $LOG)"
+  prof=$(ls "$WORK"/prof/*.cpuprofile 2>/dev/null | head -n 1)
+  if [ -n "$prof" ]; then
+    cp "$prof" "$RES/profile-webgpu.cpuprofile"
+    "$NODE" "$ROOT/scripts/summarise-cpuprofile.cjs" "$prof" >"$RES/profile-webgpu.txt" 2>>"$LOG" &&
+      cat "$WORK/prof/bench.jsonl" >>"$RES/profile-webgpu.txt"
+  fi
+fi
+
+# ---- 7. speed-up per workload
 # wasm figures of the CPU build machine, when gpu-bundle.sh --with-baseline measured them there
 "$NODE" - "$RES/bench-webgpu.jsonl" "$RES/bench-wasm.jsonl" "$backend_line" "$ROOT/.device-bundle/baseline-wasm.jsonl" <<'EOF' | tee -a "$RESULTS"
 const fs = require('fs');

@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
 import { numericGrad, relError } from '../models/test_support/gradcheck';
-import { registerFastMatMulGradient, transpose2d, transposedProduct } from './fast_matmul_gradient';
+import { product, registerFastMatMulGradient, rowSum, transpose2d, transposedProduct } from './fast_matmul_gradient';
 
 before(async () => {
   await initBackend({ backend: 'wasm', log: null });
@@ -42,8 +42,10 @@ describe('fast BatchMatMul gradient', () => {
     { name: 'batched × matrix (linear layer)', a: [2, 5, 3], b: [3, 4], tA: false, tB: false },
     { name: 'batched × matrix transposeB', a: [2, 5, 3], b: [4, 3], tA: false, tB: true },
   ];
-  for (const c of cases) {
-    it(`matches the reference gradient: ${c.name}`, () => {
+  // wasm: explicit transposes; cpu: flagged products (what webgpu and tfjs-node get)
+  for (const c of cases.flatMap((c) => (['wasm', 'cpu'] as const).map((backend) => ({ ...c, backend })))) {
+    it(`matches the reference gradient: ${c.name} (${c.backend})`, async () => {
+      await tf.setBackend(c.backend);
       const before = tf.memory().numTensors;
       tf.tidy(() => {
         const a = tf.randomNormal(c.a, 0, 1, 'float32', 1);
@@ -58,6 +60,7 @@ describe('fast BatchMatMul gradient', () => {
         assert.ok(relError(db!.dataSync(), ref.db.dataSync()) < 1e-5, 'dB');
       });
       assert.equal(tf.memory().numTensors, before);
+      await tf.setBackend('wasm');
     });
   }
 
@@ -85,4 +88,24 @@ describe('fast BatchMatMul gradient', () => {
     });
     assert.equal(tf.memory().numTensors, before);
   });
+
+  for (const backend of ['wasm', 'cpu'] as const) {
+    it(`product (every transpose combination) and rowSum agree with plain products (${backend})`, async () => {
+      await tf.setBackend(backend);
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        const x = tf.randomNormal([6, 4], 0, 1, 'float32', 8) as tf.Tensor2D;
+        const y = tf.randomNormal([6, 5], 0, 1, 'float32', 9) as tf.Tensor2D;
+        const z = tf.randomNormal([4, 5], 0, 1, 'float32', 10) as tf.Tensor2D;
+        const close = (a: tf.Tensor, b: tf.Tensor) => assert.ok(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]! < 1e-5);
+        close(product(x, z, false, false), tf.matMul(x, z)); // [6, 5]
+        close(product(x, y, true, false), tf.matMul(tf.transpose(x), y)); // [4, 5]
+        close(product(y, z, false, true), tf.matMul(y, tf.transpose(z))); // [6, 4]
+        close(product(z, x, true, true), tf.matMul(tf.transpose(z), tf.transpose(x))); // [5, 6]
+        close(rowSum(y), tf.sum(y, 0));
+      });
+      assert.equal(tf.memory().numTensors, before);
+      await tf.setBackend('wasm');
+    });
+  }
 });

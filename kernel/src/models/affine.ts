@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { transpose2d, transposedProduct } from '../backend/fast_matmul_gradient';
+import { product, rowSum } from '../backend/fast_matmul_gradient';
 
 /**
  * y = x·W + b for a row-major batch x [N, k], W [k, m], b [m], with a hand-written gradient:
  *
  *   dx = dy·Wᵀ,   dW = xᵀ·dy,   db = 1ᵀ·dy
  *
- * Every product is a plain 2-D `matMul` with explicit (fast) transposes: on the wasm backend the
+ * On the wasm backend every product is a plain 2-D `matMul` with explicit (fast) transposes: there the
  * transpose-flagged products of tfjs-core's default gradient are 10–27× slower, and `tf.sum(dy, 0)`
- * (what `tf.add`'s broadcast gradient does for the bias) is ~10× slower than the ones-row product.
+ * (what `tf.add`'s broadcast gradient does for the bias) is ~10× slower than the ones-row product. Other
+ * backends get flagged products and `tf.sum` (fewer GPU dispatches; see backend/fast_matmul_gradient.ts).
  */
 export const affine = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
@@ -18,9 +19,9 @@ export const affine = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>
   const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
     const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
     const dy2 = dy as tf.Tensor2D; // [N, m]
-    const dx = tf.matMul(dy2, transpose2d(ws)); // [N, k]
-    const dw = transposedProduct(xs, dy2); // xᵀ·dy [k, m], transposing the narrower of x, dy
-    const db = tf.reshape(tf.matMul(tf.ones([1, dy2.shape[0]]), dy2), [dy2.shape[1]]); // [m]
+    const dx = product(dy2, ws, false, true); // dy·Wᵀ [N, k]
+    const dw = product(xs, dy2, true, false); // xᵀ·dy [k, m]
+    const db = rowSum(dy2); // 1ᵀ·dy [m]
     return [dx, dw, db];
   };
   return { value, gradFunc };

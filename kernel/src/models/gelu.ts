@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { webgpuBackend } from '../backend/webgpu_program';
+import { geluBackwardWebGPU, geluForwardWebGPU } from './webgpu_gelu_program';
 
 const C = 2 * Math.sqrt(2 / Math.PI); // 1.5957691…
 const A = 0.044715;
@@ -10,9 +12,14 @@ const A = 0.044715;
  *
  * written with the logistic σ because wasm's sigmoid is vectorised (≈14× faster than its tanh and erf).
  * Gradient: σ(u) + x σ(u)(1 − σ(u)) · 2√(2/π) (1 + 3·0.044715 x²).
+ * On webgpu, forward and backward are one dispatch each (webgpu_gelu_program.ts).
  */
 export const gelu = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  if (webgpuBackend() !== null && x.dtype === 'float32') {
+    save([x]);
+    return { value: geluForwardWebGPU(x, A, C), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => geluBackwardWebGPU(saved[0]!, dy, A, C) };
+  }
   const x2 = tf.square(x); // [..., d]
   const s = tf.sigmoid(tf.mul(tf.mul(x, tf.add(tf.mul(x2, A), 1)), C)); // σ(u) [..., d]
   save([x, x2, s]);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { rowSum } from '../backend/fast_matmul_gradient';
 import { constantInit } from './init';
 import { Module } from './module';
 
@@ -9,7 +10,7 @@ import { Module } from './module';
  *   dx = r · (g − mean(g) − x̂ · mean(g · x̂)),   dγ = Σ_rows dy · x̂,   dβ = Σ_rows dy
  *
  * one backward pass of ~10 ops instead of autodiff through mean/variance (~25), and row sums as a
- * ones-row product (fast on wasm).
+ * ones-row product on wasm (`rowSum`).
  */
 export class LayerNorm extends Module {
   readonly gain: tf.Variable; // [d]
@@ -45,13 +46,11 @@ export function layerNormOp(eps: number): LayerNormFn {
     const value = tf.add(tf.mul(xhat, gain), bias); // [N, d]
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const [xh, r, g] = saved; // [N, d], [N, 1], [d]
-      const [N, d] = (dy as tf.Tensor2D).shape;
       const dxhat = tf.mul(dy, g); // [N, d]
       const centred = tf.sub(dxhat, tf.mean(dxhat, -1, true)); // [N, d]
       const dx = tf.mul(r, tf.sub(centred, tf.mul(xh, tf.mean(tf.mul(dxhat, xh), -1, true)))); // [N, d]
-      const ones = tf.ones([1, N]); // [1, N]
-      const dGain = tf.reshape(tf.matMul(ones, tf.mul(dy, xh) as tf.Tensor2D), [d]); // [d]
-      const dBias = tf.reshape(tf.matMul(ones, dy as tf.Tensor2D), [d]); // [d]
+      const dGain = rowSum(tf.mul(dy, xh) as tf.Tensor2D); // [d]
+      const dBias = rowSum(dy as tf.Tensor2D); // [d]
       return [dx, dGain, dBias];
     };
     return { value, gradFunc };

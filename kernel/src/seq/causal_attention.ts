@@ -5,17 +5,19 @@
  *
  * models/attention.ts offers only a key padding mask, so this file reuses its pieces (Linear, the
  * grouped per-head product) with a triangular mask. Right padding needs no key mask here: a real
- * query never sees a later (padded) key, and the loss ignores padded queries.
+ * query never sees a later (padded) key, and the loss ignores padded queries. As there, the grouped layout
+ * is for wasm; other backends use [B, h, T, dh] with transpose-flagged batched products.
  * Shapes: B batch, T sequence, d width, h heads, dh = d / h, G = B·h.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { explicitTransposes } from '../backend/fast_matmul_gradient';
 import { groupedMatMul, Linear, Module } from '../models';
 
-/** [T, 1, 1, T] additive causal mask: 0 on and below the diagonal, −1e9 above (a new tensor; T² floats). */
-function causalBias(T: number): tf.Tensor {
+/** [T, T] additive causal mask: 0 on and below the diagonal, −1e9 above (a new tensor; T² floats). */
+function causalBias(T: number): tf.Tensor2D {
   const v = new Float32Array(T * T);
   for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) v[i * T + j] = -1e9;
-  return tf.tensor4d(v, [T, 1, 1, T]);
+  return tf.tensor2d(v, [T, T]);
 }
 
 export class CausalSelfAttention extends Module {
@@ -48,10 +50,16 @@ export class CausalSelfAttention extends Module {
     const G = B * h;
     const heads = (t: tf.Tensor) => tf.reshape(t, [B, T, h, dh]); // [B, T, h, dh]
     const q = tf.mul(this.q.forward(x), 1 / Math.sqrt(dh)); // [B, T, d]
+    if (!explicitTransposes()) {
+      const split = (t: tf.Tensor) => tf.transpose(heads(t), [0, 2, 1, 3]); // [B, h, T, dh]
+      const scores = tf.add(tf.matMul(split(q), split(this.k.forward(x)), false, true), causalBias(T)); // [B, h, T_q, T_k]
+      const y = tf.matMul(tf.softmax(scores, -1), split(this.v.forward(x))); // [B, h, T, dh]
+      return this.out.forward(tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B, T, d])); // [B, T, d]
+    }
     const qx = tf.reshape(tf.transpose(heads(q), [1, 3, 0, 2]), [T, dh, G]) as tf.Tensor3D; // [T, dh, G]
     const kf = tf.reshape(tf.transpose(heads(this.k.forward(x)), [3, 0, 2, 1]), [dh, G, T]) as tf.Tensor3D; // [dh, G, T]
     const vf = tf.reshape(tf.transpose(heads(this.v.forward(x)), [1, 0, 2, 3]), [T, G, dh]) as tf.Tensor3D; // [T, G, dh]
-    const scores = tf.add(tf.reshape(groupedMatMul(qx, kf), [T, B, h, T]), causalBias(T)); // [T_q, B, h, T_k]
+    const scores = tf.add(tf.reshape(groupedMatMul(qx, kf), [T, B, h, T]), tf.reshape(causalBias(T), [T, 1, 1, T])); // [T_q, B, h, T_k]
     const attn = tf.softmax(scores, -1); // [T_q, B, h, T_k]
     const ax = tf.transpose(tf.reshape(attn, [T, G, T]), [0, 2, 1]) as tf.Tensor3D; // [T_q, T_k, G]
     const y = tf.reshape(groupedMatMul(ax, vf), [T, B, h, dh]); // [T, B, h, dh]

@@ -128,6 +128,20 @@ export async function loadWebgpu(options: LoadOptions): Promise<LoadResult> {
     return { ok: false, reason: `TF.js could not initialise WebGPU on ${name}: ${(error as Error).message}` };
   }
   enableWebgpuReadSync();
+  const batch = submitBatchSize();
+  if (batch !== null) tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', batch);
   const kind = adapter.software ? 'software (CPU-emulated) WebGPU adapter' : 'GPU';
   return { ok: true, tfBackend: 'webgpu', device: `${kind}: ${name} (WebGPU, Dawn over Vulkan)`, adapter };
+}
+
+/**
+ * How many dispatches TF.js records before it submits them to the GPU queue (its flag
+ * WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE, default 15). ALIGNSCOPE_WEBGPU_SUBMIT_BATCH=N sets it; null keeps TF.js's.
+ */
+function submitBatchSize(): number | null {
+  const raw = process.env.ALIGNSCOPE_WEBGPU_SUBMIT_BATCH;
+  if (raw === undefined || raw === '') return null;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`ALIGNSCOPE_WEBGPU_SUBMIT_BATCH: expected a positive integer, got '${raw}'.`);
+  return n;
 }

@@ -1,5 +1,5 @@
 import { geometryOffsets, layoutKey, type KernelLayout } from './kernel_layout';
-import { PerProblemProgram, problemMain, workgroupReduce } from './webgpu_program';
+import { PerProblemProgram, problemMain, workgroupReduce } from '../../backend/webgpu_program';
 
 /**
  * One workgroup per problem: cost [B, n, m] -> geometry [B, n*m + n + 1] (see kernel_layout.ts):

@@ -1,6 +1,6 @@
 import { layoutKey, type KernelLayout } from './kernel_layout';
 import { columnUpdate, iterationMain } from './problem_wgsl';
-import { PerProblemProgram } from './webgpu_program';
+import { PerProblemProgram } from '../../backend/webgpu_program';
 
 /**
  * `iterations` balanced kernel-domain Sinkhorn iterations of every problem in ONE dispatch, one

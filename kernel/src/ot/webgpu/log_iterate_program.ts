@@ -1,7 +1,7 @@
 import { layoutKey, type KernelLayout } from './kernel_layout';
 import { logPrelude } from './log_prelude';
 import { columnUpdate, iterationMain } from './problem_wgsl';
-import { PerProblemProgram } from './webgpu_program';
+import { PerProblemProgram } from '../../backend/webgpu_program';
 
 /**
  * `iterations` balanced log-domain Sinkhorn iterations (see `createLogIterator`) of every problem in ONE

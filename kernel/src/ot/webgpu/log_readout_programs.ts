@@ -1,7 +1,7 @@
 import { layoutKey, type KernelLayout } from './kernel_layout';
 import { logPrelude, SAFE_LOG } from './log_prelude';
 import { copyStateIn, problemReduction } from './problem_wgsl';
-import { ElementwiseProgram, PerProblemProgram } from './webgpu_program';
+import { ElementwiseProgram, PerProblemProgram } from '../../backend/webgpu_program';
 
 /**
  * The log-domain read-outs of a state (F, G) — plan, potentials, row error, objective — one dispatch

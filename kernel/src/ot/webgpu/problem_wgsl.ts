@@ -1,5 +1,5 @@
 import type { KernelLayout } from './kernel_layout';
-import { problemMain, workgroupReduce } from './webgpu_program';
+import { problemMain, workgroupReduce } from '../../backend/webgpu_program';
 
 /**
  * WGSL scaffolding shared by the kernel-domain (u, v) and log-domain (F, G) programs, which lay out a

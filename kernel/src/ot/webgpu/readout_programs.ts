@@ -1,6 +1,6 @@
 import { geometryOffsets, layoutKey, type KernelLayout } from './kernel_layout';
 import { copyStateIn, problemReduction } from './problem_wgsl';
-import { ElementwiseProgram, PerProblemProgram } from './webgpu_program';
+import { ElementwiseProgram, PerProblemProgram } from '../../backend/webgpu_program';
 
 /**
  * What the solver reads from a state (u, v): the plan, the potentials, the row error of `error()` and

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { SinkhornIterator } from '../sinkhorn_iterator';
 import type { SinkhornProblem } from '../sinkhorn_problem';
 import { kernelLayout, type KernelLayout } from './kernel_layout';
-import { webgpuBackend, type ProgramUniform } from './webgpu_program';
+import { webgpuBackend, type ProgramUniform } from '../../backend/webgpu_program';
 
 /**
  * What the fused WebGPU iterators of both domains share (webgpu_kernel_iterator.ts, webgpu_log_iterator.ts):

@@ -7,7 +7,7 @@ import { IterateProgram } from './iterate_program';
 import { kernelLayout } from './kernel_layout';
 import { ObjectiveProgram, PlanProgram, PotentialProgram, RowErrorProgram } from './readout_programs';
 import { webgpuIterator, webgpuSetup, type WebgpuSinkhornOptions } from './webgpu_iterator';
-import { runProgram, webgpuBackend } from './webgpu_program';
+import { runProgram, webgpuBackend } from '../../backend/webgpu_program';
 
 /**
  * Where the fused WebGPU programs (kernel or log domain) can run: the webgpu backend, balanced problems, no

@@ -4,7 +4,7 @@ import type { SinkhornProblem } from '../sinkhorn_problem';
 import { LogIterateProgram } from './log_iterate_program';
 import { LogObjectiveProgram, LogPlanProgram, LogPotentialProgram, LogRowErrorProgram } from './log_readout_programs';
 import { webgpuIterator, webgpuSetup, type WebgpuSinkhornOptions } from './webgpu_iterator';
-import { runProgram } from './webgpu_program';
+import { runProgram } from '../../backend/webgpu_program';
 
 /**
  * Balanced log-domain Sinkhorn (same iterates as `createLogIterator`: F = G = 0 first, F then G by
