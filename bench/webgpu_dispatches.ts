@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       upload(dataId);
     };
     const setup = createTrainStep(workload as TrainStepName);
-    for (let i = 0; i < 3; i++) await setup.step(); // warm-up: pipelines compiled, moments on the GPU
+    for (let i = 0; i < Number(arg('warmup', '3')); i++) await setup.step(); // warm-up: pipelines compiled, moments on the GPU
     counts.dispatches = 0;
     counts.programs.clear();
     uploads = 0;

@@ -1,5 +1,6 @@
 // the union package registers tfjs's default gradients when first loaded: load it before overriding one
 import './tfjs_runtime';
+import './broadcast_reduce_gradients'; // Sum / Mean gradients without host-filled ones tensors
 import * as tf from '@tensorflow/tfjs-core';
 import { columnSumWebGPU } from './webgpu_column_sum';
 import { webgpuBackend } from './webgpu_program';

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { rowSum } from '../backend/fast_matmul_gradient';
+import { webgpuBackend } from '../backend/webgpu_program';
+import { layerNormBackwardWebGPU, layerNormForwardWebGPU } from './webgpu_layer_norm_programs';
 import { constantInit } from './init';
 import { Module } from './module';
 
@@ -10,7 +12,7 @@ import { Module } from './module';
  *   dx = r · (g − mean(g) − x̂ · mean(g · x̂)),   dγ = Σ_rows dy · x̂,   dβ = Σ_rows dy
  *
  * one backward pass of ~10 ops instead of autodiff through mean/variance (~25), and row sums as a
- * ones-row product on wasm (`rowSum`).
+ * ones-row product on wasm (`rowSum`). On webgpu: 2 dispatches forward, 3 backward (webgpu_layer_norm_programs.ts).
  */
 export class LayerNorm extends Module {
   readonly gain: tf.Variable; // [d]
@@ -38,6 +40,17 @@ export function layerNormOp(eps: number): LayerNormFn {
   if (op) return op;
   op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [x, gain, bias, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+    if (webgpuBackend() !== null && x.dtype === 'float32') {
+      const { y, stats } = layerNormForwardWebGPU(x, gain, bias, eps);
+      save([x, stats, gain]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [xs, st, g] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+          return layerNormBackwardWebGPU(xs, st, g, dy as tf.Tensor2D);
+        },
+      };
+    }
     const mean = tf.mean(x, -1, true); // [N, 1]
     const xc = tf.sub(x, mean); // [N, d]
     const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), eps)); // [N, 1]

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertPositiveInt, mergeConfig } from './config';
 import { ConvStem } from './conv_stem';
 import { normalInit } from './init';
+import { sincos2d } from './sincos_positions';
 import { LayerNorm } from './layer_norm';
 import { Linear } from './linear';
 import { Module } from './module';
@@ -30,6 +31,12 @@ export interface PatchEncoderConfig {
   stem: 'linear' | 'conv';
   /** Init std of the attention's query/key weights: 0.02 (GPT-2, the benchmark model) or e.g. 1/√width. */
   qkStd: number;
+  /**
+   * Initial (learnt) position embeddings: 'normal' (N(0, 0.02²), the benchmark model) or 'sincos' (a 2-D
+   * sin-cos code, sincos_positions.ts, its entries as large as a patch token's at init: the position of a
+   * patch is readable from the first step).
+   */
+  posInit: 'normal' | 'sincos';
 }
 
 export const DEFAULT_PATCH_ENCODER_CONFIG: Readonly<PatchEncoderConfig> = Object.freeze({
@@ -44,6 +51,7 @@ export const DEFAULT_PATCH_ENCODER_CONFIG: Readonly<PatchEncoderConfig> = Object
   lnEps: 1e-5,
   stem: 'linear',
   qkStd: 0.02,
+  posInit: 'normal',
 });
 
 /** The defaults with `overrides` applied; throws on unknown keys, wrong types and inconsistent sizes. */
@@ -56,6 +64,8 @@ export function patchEncoderConfig(overrides: Partial<PatchEncoderConfig> = {}):
     throw new Error(`PatchEncoderConfig.patchSize: ${c.patchSize} does not divide imageSize ${c.imageSize}`);
   }
   if (!(c.qkStd > 0)) throw new Error(`PatchEncoderConfig.qkStd: expected a positive number, got ${c.qkStd}`);
+  if (c.posInit !== 'normal' && c.posInit !== 'sincos') throw new Error(`PatchEncoderConfig.posInit: expected 'normal' or 'sincos', got '${c.posInit}'`);
+  if (c.posInit === 'sincos' && c.width % 4 !== 0) throw new Error(`PatchEncoderConfig.posInit: 'sincos' needs a width divisible by 4, got ${c.width}`);
   if (c.stem !== 'linear' && c.stem !== 'conv') throw new Error(`PatchEncoderConfig.stem: expected 'linear' or 'conv', got '${c.stem}'`);
   if (c.stem === 'conv' && !Number.isInteger(Math.log2(c.patchSize))) {
     throw new Error(`PatchEncoderConfig.patchSize: the 'conv' stem needs a power of two; got ${c.patchSize}`);
@@ -93,7 +103,9 @@ export class PatchEncoder extends Module {
       c.stem === 'conv'
         ? this.child('stem', new ConvStem(c.patchSize, c.channels, c.width, seed))
         : this.child('embed', new Linear(c.patchSize * c.patchSize * c.channels, c.width, seed, 'embed'));
-    this.pos = this.param('pos', normalInit([this.numPatches, c.width], 0.02, seed, 'pos'));
+    // sincos: entries of the RMS of a patch token at init (0.02-std weights over p²·C inputs uniform in [0, 1])
+    const tokenRms = 0.02 * Math.sqrt((c.patchSize * c.patchSize * c.channels) / 3);
+    this.pos = this.param('pos', c.posInit === 'sincos' ? tf.tidy(() => tf.variable(sincos2d(grid, c.width, tokenRms * Math.SQRT2), true)) : normalInit([this.numPatches, c.width], 0.02, seed, 'pos'));
     this.blocks = Array.from({ length: c.depth }, (_, i) =>
       this.child(`blocks.${i}`, new TransformerBlock(c, seed, `blocks.${i}`)),
     );

@@ -11,7 +11,8 @@ import type { TaskName } from './task_templates';
 
 export interface GroundedLMConfig {
   data: { seed: number; trainScenes: number; testScenes: number; imageSize: number };
-  model: { width: number; lmDepth: number; encoderDepth: number; heads: number; patchSize: number; maxLength: number; stem: 'linear' | 'conv' };
+  /** posInit: the patch encoder's initial position embeddings, 'normal' or 'sincos' (models/sincos_positions.ts). */
+  model: { width: number; lmDepth: number; encoderDepth: number; heads: number; patchSize: number; maxLength: number; stem: 'linear' | 'conv'; posInit: 'normal' | 'sincos' };
   stage0: { steps: number; batchSize: number; lr: number; corpusFile: string; corpusShare: number };
   stage1: {
     steps: number;
@@ -46,7 +47,7 @@ export interface GroundedLMConfig {
 
 export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze({
   data: { seed: 0, trainScenes: 20000, testScenes: 200, imageSize: 64 },
-  model: { width: 64, lmDepth: 2, encoderDepth: 2, heads: 4, patchSize: 16, maxLength: 64, stem: 'linear' },
+  model: { width: 64, lmDepth: 2, encoderDepth: 2, heads: 4, patchSize: 16, maxLength: 64, stem: 'linear', posInit: 'normal' },
   stage0: { steps: 300, batchSize: 64, lr: 2e-3, corpusFile: '', corpusShare: 0.2 },
   stage1: {
     steps: 700,
@@ -97,6 +98,7 @@ export function resolveGroundedLMConfig(overrides: unknown = {}, quick = false):
   if (!['iou', 'giou'].includes(c.eval.measure)) fail('eval.measure', "'iou' or 'giou'", c.eval.measure);
   if (!['random', 'sincos'].includes(c.stage1.coordinateInit)) fail('stage1.coordinateInit', "'random' or 'sincos'", c.stage1.coordinateInit);
   if (!['linear', 'conv'].includes(c.model.stem)) fail('model.stem', "'linear' or 'conv'", c.model.stem);
+  if (!['normal', 'sincos'].includes(c.model.posInit)) fail('model.posInit', "'normal' or 'sincos'", c.model.posInit);
   if (!/^(bins|grid|text)\d+$/.test(c.codecA)) fail('codecA', "'bins<N>', 'grid<G>' or 'text<S>'", c.codecA);
   if (!/^(bins|grid|text)\d+$/.test(c.codecB)) fail('codecB', "'bins<N>', 'grid<G>' or 'text<S>'", c.codecB);
   return c;

@@ -137,7 +137,7 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
   textLM.dispose();
   if (cfg.stage1.coordinateInit === 'sincos') orderedCoordinateInit(lm, tok, base.size);
   const m = cfg.model;
-  const model = new GroundedLM(lm, { imageSize: cfg.data.imageSize, patchSize: m.patchSize, width: m.width, depth: m.encoderDepth, heads: m.heads, mlpWidth: 4 * m.width, outputDim: m.width, stem: m.stem, qkStd: 1 / Math.sqrt(m.width) }, seed);
+  const model = new GroundedLM(lm, { imageSize: cfg.data.imageSize, patchSize: m.patchSize, width: m.width, depth: m.encoderDepth, heads: m.heads, mlpWidth: 4 * m.width, outputDim: m.width, stem: m.stem, qkStd: 1 / Math.sqrt(m.width), posInit: m.posInit }, seed);
   let taskOnly: { dispose(): void }[] = [];
   try {
     if (cfg.stage1.encoderInit) {

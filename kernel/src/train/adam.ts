@@ -16,7 +16,7 @@ import { adamStepWebGPU } from './webgpu_adam_program';
  * decay, its step count does not advance (as in PyTorch). The learning rate is an argument of `apply`
  * so a schedule can change it every step.
  *
- * On the webgpu backend each update is three fused dispatches (webgpu_adam_program.ts) instead of ~15 ops;
+ * On the webgpu backend each update is two fused dispatches (webgpu_adam_program.ts) instead of ~15 ops;
  * `fused: false` in the options, or ALIGNSCOPE_FUSED=0, keeps the op path (tests compare the two).
  *
  * @example
@@ -43,21 +43,27 @@ export interface AdamStateValues {
 }
 
 export class AdamOptimizer {
+  /**
+   * Moments, non-trainable variables so `apply` can update them in place inside tf.tidy. Fused on webgpu:
+   * one [2, size] per parameter (row 0 m, row 1 v), so one dispatch writes both; otherwise m and v apart
+   * (slicing a packed pair costs wasm ~40% more per update).
+   */
+  private readonly packed: tf.Variable[] | null;
   private readonly m: tf.Variable[];
   private readonly v: tf.Variable[];
   private readonly stepCounts: number[];
-  private readonly fused: boolean;
 
   constructor(
     private readonly params: readonly tf.Variable[],
     readonly config: OptimizerConfig,
     options: { fused?: boolean } = {},
   ) {
-    this.fused = options.fused ?? process.env.ALIGNSCOPE_FUSED !== '0';
-    // Moments are non-trainable variables so `apply` can update them in place inside tf.tidy.
+    const fused = options.fused ?? process.env.ALIGNSCOPE_FUSED !== '0';
     // tidy: a variable shares its initial tensor's data; the initial tensor handle itself is released.
-    this.m = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
-    this.v = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+    const zeros = (shape: number[]) => tf.tidy(() => tf.variable(tf.zeros(shape), false));
+    this.packed = fused && webgpuBackend() !== null ? params.map((p) => zeros([2, p.size])) : null;
+    this.m = this.packed ? [] : params.map((p) => zeros(p.shape));
+    this.v = this.packed ? [] : params.map((p) => zeros(p.shape));
     this.stepCounts = params.map(() => 0);
   }
 
@@ -67,41 +73,61 @@ export class AdamOptimizer {
       throw new Error(`AdamOptimizer.apply: expected ${this.params.length} gradients (one per parameter), got ${grads.length}.`);
     }
     const { kind, beta1, beta2, eps, weightDecay } = this.config;
-    const onGPU = this.fused && webgpuBackend() !== null;
+    const onGPU = this.packed !== null && webgpuBackend() !== null;
     for (let i = 0; i < this.params.length; i++) {
       const g0 = grads[i];
       if (g0 == null) continue;
       const p = this.params[i];
       const t = ++this.stepCounts[i];
       if (onGPU) {
-        const next = adamStepWebGPU(p, g0, this.m[i], this.v[i], {
+        const next = adamStepWebGPU(p, g0, this.packed![i], {
           beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2,
           sqrtBias2: Math.sqrt(1 - Math.pow(beta2, t)), eps,
           stepSize: lr / (1 - Math.pow(beta1, t)),
           l2: kind === 'adam' ? weightDecay : 0,
           decay: kind === 'adamw' ? 1 - lr * weightDecay : 1,
         });
+        this.packed![i].assign(next.moments);
+        p.assign(next.param);
+      } else if (this.packed) {
+        // packed on webgpu, and the backend has changed since: the op formulas on the two rows
+        const size = p.size;
+        const m0 = tf.reshape(tf.slice(this.packed[i], [0, 0], [1, size]), p.shape);
+        const v0 = tf.reshape(tf.slice(this.packed[i], [1, 0], [1, size]), p.shape);
+        const next = this.opStep(p, g0, m0, v0, lr, t);
+        this.packed[i].assign(tf.stack([tf.reshape(next.m, [size]), tf.reshape(next.v, [size])]));
+        p.assign(next.param);
+      } else {
+        const next = this.opStep(p, g0, this.m[i], this.v[i], lr, t);
         this.m[i].assign(next.m);
         this.v[i].assign(next.v);
         p.assign(next.param);
-        continue;
       }
-      let g: tf.Tensor = g0;
-      let base: tf.Tensor = p;
-      if (weightDecay !== 0 && kind === 'adam') g = tf.add(g, tf.mul(p, tf.scalar(weightDecay)));
-      if (weightDecay !== 0 && kind === 'adamw') base = tf.mul(p, tf.scalar(1 - lr * weightDecay));
-      const m = tf.add(tf.mul(this.m[i], tf.scalar(beta1)), tf.mul(g, tf.scalar(1 - beta1)));
-      const v = tf.add(tf.mul(this.v[i], tf.scalar(beta2)), tf.mul(tf.square(g), tf.scalar(1 - beta2)));
-      const stepSize = lr / (1 - Math.pow(beta1, t));
-      const denom = tf.add(tf.div(tf.sqrt(v), tf.scalar(Math.sqrt(1 - Math.pow(beta2, t)))), tf.scalar(eps));
-      this.m[i].assign(m);
-      this.v[i].assign(v);
-      p.assign(tf.sub(base, tf.mul(tf.div(m, denom), tf.scalar(stepSize))));
     }
+  }
+
+  /** The update in TF.js ops (the formulas of the file comment). */
+  private opStep(p: tf.Tensor, g0: tf.Tensor, m0: tf.Tensor, v0: tf.Tensor, lr: number, t: number): { m: tf.Tensor; v: tf.Tensor; param: tf.Tensor } {
+    const { kind, beta1, beta2, eps, weightDecay } = this.config;
+    let g: tf.Tensor = g0;
+    let base: tf.Tensor = p;
+    if (weightDecay !== 0 && kind === 'adam') g = tf.add(g, tf.mul(p, tf.scalar(weightDecay)));
+    if (weightDecay !== 0 && kind === 'adamw') base = tf.mul(p, tf.scalar(1 - lr * weightDecay));
+    const m = tf.add(tf.mul(m0, tf.scalar(beta1)), tf.mul(g, tf.scalar(1 - beta1)));
+    const v = tf.add(tf.mul(v0, tf.scalar(beta2)), tf.mul(tf.square(g), tf.scalar(1 - beta2)));
+    const stepSize = lr / (1 - Math.pow(beta1, t));
+    const denom = tf.add(tf.div(tf.sqrt(v), tf.scalar(Math.sqrt(1 - Math.pow(beta2, t)))), tf.scalar(eps));
+    return { m, v, param: tf.sub(base, tf.mul(tf.div(m, denom), tf.scalar(stepSize))) };
   }
 
   /** Reads the state back (async: one read per moment tensor). */
   async getState(): Promise<AdamStateValues> {
+    if (this.packed) {
+      const both = await Promise.all(this.packed.map(async (x) => (await x.data()) as Float32Array));
+      const m = both.map((values, i) => values.slice(0, this.params[i].size));
+      const v = both.map((values, i) => values.slice(this.params[i].size));
+      return { stepCounts: this.stepCounts.slice(), m, v };
+    }
     const m = await Promise.all(this.m.map(async (x) => new Float32Array(await x.data())));
     const v = await Promise.all(this.v.map(async (x) => new Float32Array(await x.data())));
     return { stepCounts: this.stepCounts.slice(), m, v };
@@ -114,20 +140,26 @@ export class AdamOptimizer {
       throw new Error(`AdamOptimizer.setState: expected state for ${n} parameters, got ${state.stepCounts.length}.`);
     }
     for (let i = 0; i < n; i++) {
-      const shape = this.params[i].shape;
-      const size = this.params[i].size;
+      const { shape, size } = this.params[i];
       if (state.m[i].length !== size || state.v[i].length !== size) {
         throw new Error(`AdamOptimizer.setState: moments of parameter ${i} ('${this.params[i].name}') have ${state.m[i].length} values, expected ${size}.`);
       }
-      tf.tidy(() => {
-        this.m[i].assign(tf.tensor(state.m[i], shape, 'float32'));
-        this.v[i].assign(tf.tensor(state.v[i], shape, 'float32'));
-      });
+      if (this.packed) {
+        const both = new Float32Array(2 * size);
+        both.set(state.m[i]);
+        both.set(state.v[i], size);
+        tf.tidy(() => this.packed![i].assign(tf.tensor2d(both, [2, size])));
+      } else {
+        tf.tidy(() => {
+          this.m[i].assign(tf.tensor(state.m[i], shape, 'float32'));
+          this.v[i].assign(tf.tensor(state.v[i], shape, 'float32'));
+        });
+      }
       this.stepCounts[i] = state.stepCounts[i];
     }
   }
 
   dispose(): void {
-    for (const x of [...this.m, ...this.v]) x.dispose();
+    for (const x of [...(this.packed ?? []), ...this.m, ...this.v]) x.dispose();
   }
 }
