@@ -14,6 +14,9 @@
 #
 # Usage: bash scripts/gpu-bundle.sh            full bundle (prints its size; fails above 60 MiB)
 #        bash scripts/gpu-bundle.sh --with-baseline   the same, plus the wasm bench here (minutes)
+#        GPU_BUNDLE_BENCH=kernel/src/cli/run_main.ts GPU_BUNDLE_EXTRA_PACKAGES=jpeg-js bash scripts/gpu-bundle.sh
+#                                              another entry point as bench.cjs (e.g. a CLI entry, to train
+#                                              on the GPU machine), with packages it loads only later
 #        bash scripts/gpu-bundle.sh --js-only  only the unpacked JS in /tmp/alignscope-gpu-stage (what gpu-check
 #                                              uses on a machine that has node_modules but no bundle)
 set -euo pipefail
@@ -99,7 +102,8 @@ const loadedFile = path.join(stage, 'loaded.txt');
 const loaded = fs.readFileSync(loadedFile, 'utf8').split('\n').filter(Boolean);
 fs.unlinkSync(loadedFile);
 const lazy = ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu'];
-const roots = [...new Set([...loaded, ...lazy])];
+const extra = (process.env.GPU_BUNDLE_EXTRA_PACKAGES ?? '').split(/[ ,]+/).filter(Boolean); // packages only a command loads
+const roots = [...new Set([...loaded, ...lazy, ...extra])];
 const skip = (name) => name.startsWith('@types/') || name === '@webgpu/types' || ['argparse', 'chalk', 'core-js', 'regenerator-runtime', 'yargs', 'debug', 'encoding'].includes(name);
 const seen = new Set();
 const queue = [...roots];

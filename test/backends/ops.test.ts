@@ -7,7 +7,9 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { affine } from '../../kernel/src/models/affine';
 import { gelu } from '../../kernel/src/models/gelu';
+import { addMany } from '../../kernel/src/backend/add_many';
 import { MultiHeadAttention } from '../../kernel/src/models/attention';
+import { clipByGlobalNorm } from '../../kernel/src/train/clip_grad_norm';
 import { layerNormOp } from '../../kernel/src/models/layer_norm';
 import { CausalSelfAttention } from '../../kernel/src/seq/causal_attention';
 import { assertAgree, forEachBackend, seeded } from './for_each_backend';
@@ -115,6 +117,24 @@ test('attention (key-masked and causal; grouped layout on wasm, batched elsewher
     }
   });
   assertAgree(runs, 1e-5, t);
+});
+
+test('sums of many tensors (addMany; the global gradient norm over 80 tensors) agree across backends', async (t) => {
+  // webgpu's AddN takes at most maxStorageBuffersPerShaderStage − 1 inputs; beyond that its pipeline is invalid
+  const runs = await forEachBackend(t, async () => {
+    const out = tf.tidy(() => {
+      const parts = Array.from({ length: 80 }, (_, i) => seeded([3, 5], 100 + i, 0.1 * (1 + (i % 7))));
+      const { grads, norm } = clipByGlobalNorm(parts, 1);
+      return [addMany(parts), norm, ...grads.slice(0, 3), grads[79]!, addMany(parts.slice(0, 1)), addMany(parts.slice(0, 8))];
+    });
+    const values = await Promise.all(out.map((o) => o.data() as Promise<Float32Array>));
+    tf.dispose(out);
+    return values;
+  });
+  assertAgree(runs, 1e-5, t);
+  // and the norm is the norm: compare with a plain JS sum on the reference run
+  const reference = runs[0]!.value;
+  if (!(reference[1]![0]! > 1)) throw new Error(`the norm of 80 tensors of scale ≥ 0.1 should exceed 1, got ${reference[1]![0]}`);
 });
 
 test('a customGrad (as Sinkhorn envelope gradients use) agrees across backends', async (t) => {

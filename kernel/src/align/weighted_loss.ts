@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { addMany } from '../backend/add_many';
 import { filipLoss, type FilipLossOptions } from './filip_loss';
 import { globalLoss, type GlobalLossOptions } from './global_loss';
 import { otLoss, type OtLossOptions } from './ot_loss';
@@ -20,7 +21,7 @@ export interface AlignmentLossOptions {
 /** total = Σ w_k · total_k; parts keep each loss's unweighted parts (weights are in the config, not the numbers). */
 export function weightedSum(terms: ReadonlyArray<{ weight: number; loss: LossOutput }>): LossOutput {
   if (terms.length === 0) throw new Error('weightedSum: `terms` is empty; give at least one loss');
-  const total = tf.tidy(() => tf.addN(terms.map(({ weight, loss }) => tf.mul(loss.total, weight))) as tf.Scalar);
+  const total = tf.tidy(() => addMany(terms.map(({ weight, loss }) => tf.mul(loss.total, weight))) as tf.Scalar);
   const parts: Record<string, tf.Scalar> = {};
   for (const { loss } of terms) Object.assign(parts, loss.parts);
   return { total, parts };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { addMany } from '../backend/add_many';
 
 /**
  * Global-norm gradient clipping (Pascanu et al. 2013; torch.nn.utils.clip_grad_norm_):
@@ -20,7 +21,7 @@ export function clipByGlobalNorm(
   if (!(maxNorm > 0)) throw new Error(`clipByGlobalNorm: expected maxNorm > 0 (or Infinity), got ${maxNorm}.`);
   if (grads.length === 0) return { grads: [], norm: tf.scalar(0) };
   const squares = grads.map((g) => tf.sum(tf.square(g))); // [] each
-  const norm = tf.sqrt(tf.addN(squares)) as tf.Scalar; // []
+  const norm = tf.sqrt(addMany(squares)) as tf.Scalar; // [] (addMany: webgpu's AddN takes at most 7 inputs)
   if (maxNorm === Infinity) return { grads: grads.slice(), norm };
   const scale = tf.minimum(tf.scalar(1), tf.div(tf.scalar(maxNorm), tf.add(norm, tf.scalar(1e-6)))); // []
   return { grads: grads.map((g) => tf.mul(g, scale)), norm };
