@@ -132,6 +132,9 @@ describe('experiment on dataset records', () => {
     assert.ok(m.methods.ot['rec.n'].mean > 0 && m.methods.ot['grounding.words'].mean > 0);
     assert.ok(m.sampleImages && Object.keys(m.sampleImages).length >= 1, 'shown test images stored for --report-only');
     assert.equal(await experimentCommand(['--report-only', '--out', root, '--name', 'cli']), 0);
+    // the re-rendered table has the REC column a fresh run adds
+    const { rerenderReport } = await import('./rerender_report');
+    assert.match(rerenderReport(join(root, 'cli')).table.split('\n')[0]!, /REC acc/);
   });
 
   test('bad inputs: clear errors naming the flag or the record', async () => {

@@ -16,7 +16,7 @@ import { investigationNotes } from './findings_notes';
 import { buildReportHtml } from './report_html';
 import { checkResearchTarget } from './research_target';
 import type { RunResult } from './run_one';
-import { summaryTable } from './summary_table';
+import { summaryColumns, summaryTable } from './summary_table';
 
 interface StoredRun {
   method: RunResult['method'];
@@ -66,5 +66,5 @@ export function rerenderReport(dir: string): { table: string } {
   });
   writeFileSync(join(dir, 'report.html'), html);
   writeFileSync(file, `${JSON.stringify({ ...stored, researchTarget: targets, findings }, null, 2)}\n`);
-  return { table: summaryTable(summaries) };
+  return { table: summaryTable(summaries, summaryColumns(runs)) };
 }

@@ -20,7 +20,7 @@ import { buildReportHtml } from './report_html';
 import { checkResearchTarget, type TargetCheck } from './research_target';
 import { prepareRunFolder } from './run_folder';
 import type { RunJob, RunResult } from './run_one';
-import { SUMMARY_COLUMNS, summaryTable } from './summary_table';
+import { summaryColumns, summaryTable } from './summary_table';
 import { runInWorkers } from './worker_pool';
 
 export interface RunExperimentOptions {
@@ -179,8 +179,7 @@ export async function runExperiment(o: RunExperimentOptions): Promise<Experiment
     grid: S / config.model.patchSize,
   });
   writeFileSync(join(dir, 'report.html'), html);
-  const columns = runs.some((r) => 'rec.own.accuracy' in r.metrics) ? [...SUMMARY_COLUMNS, ['rec.own.accuracy', 'REC acc'] as const] : SUMMARY_COLUMNS;
-  return { dir, name, wallSec, summaries, targets, runs, table: summaryTable(summaries, columns), backend };
+  return { dir, name, wallSec, summaries, targets, runs, table: summaryTable(summaries, summaryColumns(runs)), backend };
 }
 
 /** Metric definitions stored in metrics.json. */

@@ -19,6 +19,11 @@ export const SUMMARY_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['grounding.plan.hitAt1', 'hit@1 plan'],
 ];
 
+/** The headline columns for these runs: a 'REC acc' column when any run measured zero-shot REC (dataset records with referring expressions). */
+export function summaryColumns(runs: ReadonlyArray<{ metrics: Record<string, number> }>): ReadonlyArray<readonly [string, string]> {
+  return runs.some((r) => 'rec.own.accuracy' in r.metrics) ? [...SUMMARY_COLUMNS, ['rec.own.accuracy', 'REC acc'] as const] : SUMMARY_COLUMNS;
+}
+
 export function formatCi(m: MeanCi | undefined, percent = true): string {
   if (!m || Number.isNaN(m.mean)) return 'n/a';
   const f = percent ? 100 : 1;
