@@ -20,6 +20,7 @@ import { experimentCommand, parseExperimentArgs } from './experiment_command';
 import { QUICK_OVERRIDES, resolveExperimentConfig } from './experiment_config';
 import { buildExperimentData, type ExperimentData } from './experiment_data';
 import { buildRecordsExperimentData } from './records_experiment_data';
+import { rerenderReport } from './rerender_report';
 
 // 40 train + 20 test grounded scenes at the experiment's own image size (32 px), exported as datasets
 const config = resolveExperimentConfig(
@@ -133,7 +134,6 @@ describe('experiment on dataset records', () => {
     assert.ok(m.sampleImages && Object.keys(m.sampleImages).length >= 1, 'shown test images stored for --report-only');
     assert.equal(await experimentCommand(['--report-only', '--out', root, '--name', 'cli']), 0);
     // the re-rendered table has the REC column a fresh run adds
-    const { rerenderReport } = await import('./rerender_report');
     assert.match(rerenderReport(join(root, 'cli')).table.split('\n')[0]!, /REC acc/);
   });
 
