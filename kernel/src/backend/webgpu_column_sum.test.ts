@@ -4,26 +4,16 @@
  * backend (lavapipe on machines without a GPU); skipped where WebGPU is missing, except under CI=true.
  */
 import assert from 'node:assert/strict';
-import { before, it, type TestContext } from 'node:test';
+import { it, type TestContext } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from './init_backend';
+import { recordWebgpu, useWebgpuBackend } from './test_support/webgpu_test_backend';
 import { rowSum } from './fast_matmul_gradient';
 import { columnSumWebGPU } from './webgpu_column_sum';
 
-let missing: string | undefined;
-
-before(async () => {
-  try {
-    await initBackend({ backend: 'webgpu', log: null });
-    tf.env().set('WEBGPU_CPU_FORWARD', false);
-  } catch (error) {
-    if (process.env.CI === 'true') throw error;
-    missing = (error as Error).message.split('\n')[0];
-  }
-});
+const webgpu = useWebgpuBackend();
 
 it('column sums equal tf.sum(x, 0) for 1, 63, 64, 65 and 2055 rows; rowSum takes one dispatch', async (t: TestContext) => {
-  if (missing !== undefined) return t.skip(`webgpu unavailable: ${missing}`);
+  if (webgpu.skip(t)) return;
   const before = tf.memory().numTensors;
   for (const [N, m] of [[1, 3], [63, 130], [64, 1], [65, 17], [2055, 128]] as const) {
     const [got, want] = tf.tidy(() => {
@@ -34,19 +24,14 @@ it('column sums equal tf.sum(x, 0) for 1, 63, 64, 65 and 2055 rows; rowSum takes
     tf.dispose([got, want]);
     for (let j = 0; j < m; j++) assert.ok(Math.abs(g[j]! - w[j]!) <= 1e-5 * Math.sqrt(N) * 4, `[${N}, ${m}] column ${j}: ${g[j]} vs ${w[j]}`);
   }
-  const backend = tf.backend() as unknown as { recordAndSubmit: (program: object, ...rest: unknown[]) => void };
-  const original = backend.recordAndSubmit;
-  const programs: string[] = [];
   const x = tf.ones([300, 40]) as tf.Tensor2D;
   await x.data();
-  backend.recordAndSubmit = function (this: unknown, program: object, ...rest: unknown[]) {
-    programs.push(program.constructor.name);
-    return original.call(this, program, ...rest);
-  };
-  const s = rowSum(x);
-  backend.recordAndSubmit = original;
+  let s: tf.Tensor1D | undefined;
+  const { programs } = recordWebgpu(() => {
+    s = rowSum(x);
+  });
   assert.deepEqual(programs, ['ColumnSumProgram']);
-  assert.deepEqual(Array.from(await s.data()), Array(40).fill(300));
-  tf.dispose([x, s]);
+  assert.deepEqual(Array.from(await s!.data()), Array(40).fill(300));
+  tf.dispose([x, s!]);
   assert.equal(tf.memory().numTensors, before, 'tensor leak');
 });

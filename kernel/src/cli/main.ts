@@ -64,7 +64,8 @@ export async function main(argv: string[]): Promise<number> {
   return subcommand.load()(rest);
 }
 
-if (require.main === module) {
+/** Runs the CLI on process.argv and sets the exit code (the process entry: here, and run_main.ts for bundles). */
+export function runProcess(): void {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
@@ -75,3 +76,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runProcess();

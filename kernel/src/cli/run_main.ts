@@ -4,14 +4,6 @@
  * `GPU_BUNDLE_BENCH=kernel/src/cli/run_main.ts GPU_BUNDLE_EXTRA_PACKAGES=jpeg-js bash scripts/gpu-bundle.sh`
  * makes .device-bundle/ carry the CLI (as bench.cjs) to train on a GPU machine.
  */
-import { main } from './main';
+import { runProcess } from './main';
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`alignscope: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runProcess();

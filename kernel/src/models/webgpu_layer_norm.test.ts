@@ -5,22 +5,12 @@
  * except under CI=true.
  */
 import assert from 'node:assert/strict';
-import { before, it, type TestContext } from 'node:test';
+import { it, type TestContext } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../backend/init_backend';
+import { recordWebgpu, useWebgpuBackend } from '../backend/test_support/webgpu_test_backend';
 import { layerNormOp } from './layer_norm';
 
-let missing: string | undefined;
-
-before(async () => {
-  try {
-    await initBackend({ backend: 'webgpu', log: null });
-    tf.env().set('WEBGPU_CPU_FORWARD', false);
-  } catch (error) {
-    if (process.env.CI === 'true') throw error;
-    missing = (error as Error).message.split('\n')[0];
-  }
-});
+const webgpu = useWebgpuBackend();
 
 /** Value and gradients of sum(LN(x) ⊙ r) on the active backend, from seeded inputs. */
 async function run(N: number, d: number): Promise<Float32Array[]> {
@@ -38,7 +28,7 @@ async function run(N: number, d: number): Promise<Float32Array[]> {
 }
 
 it('fused layer norm agrees with the op path (cpu) for [N, d] around the workgroup size; 2 + 3 dispatches', async (t: TestContext) => {
-  if (missing !== undefined) return t.skip(`webgpu unavailable: ${missing}`);
+  if (webgpu.skip(t)) return;
   const before = tf.memory().numTensors;
   for (const [N, d] of [[1, 5], [70, 64], [100, 130], [3, 300]] as const) {
     await tf.setBackend('webgpu');
@@ -53,21 +43,12 @@ it('fused layer norm agrees with the op path (cpu) for [N, d] around the workgro
     });
   }
   await tf.setBackend('webgpu');
-  const backend = tf.backend() as unknown as { recordAndSubmit: (program: object, ...rest: unknown[]) => void };
-  const original = backend.recordAndSubmit;
-  const programs: string[] = [];
   const [x, gain, bias] = [tf.ones([8, 32]) as tf.Tensor2D, tf.ones([32]) as tf.Tensor1D, tf.zeros([32]) as tf.Tensor1D];
   await Promise.all([x.data(), gain.data(), bias.data()]);
-  backend.recordAndSubmit = function (this: unknown, program: object, ...rest: unknown[]) {
-    programs.push(program.constructor.name);
-    return original.call(this, program, ...rest);
-  };
-  try {
+  const { programs } = recordWebgpu(() => {
     const grads = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(layerNormOp(1e-5)(a as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D)) as tf.Scalar)([x, gain, bias]);
     tf.dispose(grads);
-  } finally {
-    backend.recordAndSubmit = original;
-  }
+  });
   const ours = programs.filter((p) => !['ReduceProgram', 'FillProgram', 'BinaryOpProgram', 'UnaryOpProgram', 'TileProgram'].includes(p)); // tf.sum and its gradient
   assert.deepEqual(ours, ['StatsProgram', 'ApplyProgram', 'InputGradProgram', 'ParamGradProgram', 'ParamGradProgram']);
   tf.dispose([x, gain, bias]);

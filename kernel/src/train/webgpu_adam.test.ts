@@ -6,26 +6,16 @@
  * machines without a GPU); skipped where WebGPU is missing, except under CI=true.
  */
 import assert from 'node:assert/strict';
-import { before, describe, it, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../backend';
+import { recordWebgpu, useWebgpuBackend } from '../backend/test_support/webgpu_test_backend';
 import { AdamOptimizer, type OptimizerConfig } from './adam';
 
-let missing: string | undefined;
-
-before(async () => {
-  try {
-    await initBackend({ backend: 'webgpu', log: null });
-    tf.env().set('WEBGPU_CPU_FORWARD', false);
-  } catch (error) {
-    if (process.env.CI === 'true') throw error;
-    missing = (error as Error).message.split('\n')[0];
-  }
-});
+const webgpu = useWebgpuBackend();
 
 function onWebgpu(name: string, body: () => Promise<void>): void {
   it(name, async (t: TestContext) => {
-    if (missing !== undefined) return t.skip(`webgpu unavailable: ${missing}`);
+    if (webgpu.skip(t)) return;
     const before = tf.memory().numTensors;
     await body();
     assert.equal(tf.memory().numTensors, before, 'tensor leak');
@@ -36,38 +26,6 @@ function onWebgpu(name: string, body: () => Promise<void>): void {
 function values(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = (((i * 2654435761 + seed * 40503) >>> 0) % 2001) / 1000 - 1;
-  return out;
-}
-
-interface Recorded {
-  programs: string[];
-  uploads: number;
-}
-
-/** Runs `fn`, recording the programs dispatched and the CPU → GPU uploads of tensor values. */
-function record(fn: () => void): Recorded {
-  const backend = tf.backend() as unknown as {
-    recordAndSubmit: (program: object, ...rest: unknown[]) => void;
-    uploadToGPU: (dataId: object) => void;
-    tensorMap: { get(id: object): { resource: unknown; values: unknown } };
-  };
-  const { recordAndSubmit, uploadToGPU } = backend;
-  const out: Recorded = { programs: [], uploads: 0 };
-  backend.recordAndSubmit = function (this: unknown, program: object, ...rest: unknown[]) {
-    out.programs.push(program.constructor.name);
-    return recordAndSubmit.call(this, program, ...rest);
-  };
-  backend.uploadToGPU = function (this: typeof backend, dataId: object) {
-    const data = this.tensorMap.get(dataId);
-    if (data.resource == null && data.values != null) out.uploads++;
-    return uploadToGPU.call(this, dataId);
-  };
-  try {
-    fn();
-  } finally {
-    backend.recordAndSubmit = recordAndSubmit;
-    backend.uploadToGPU = uploadToGPU;
-  }
   return out;
 }
 
@@ -137,10 +95,10 @@ describe('fused WebGPU Adam', () => {
       // the first update uploads the zero moments made on the CPU; from then on nothing is uploaded
       tf.tidy(() => fused.apply(grads, 1e-3));
       tf.tidy(() => ops.apply(grads, 1e-3));
-      const f = record(() => tf.tidy(() => fused.apply(grads, 1e-3)));
+      const f = recordWebgpu(() => tf.tidy(() => fused.apply(grads, 1e-3)));
       assert.deepEqual(f.programs, ['AdamMomentsProgram', 'AdamParamProgram', 'AdamMomentsProgram', 'AdamParamProgram']);
       assert.equal(f.uploads, 0);
-      const o = record(() => tf.tidy(() => ops.apply(grads, 1e-3)));
+      const o = recordWebgpu(() => tf.tidy(() => ops.apply(grads, 1e-3)));
       assert.ok(o.programs.length >= 20 && o.uploads >= 10, `op path: ${o.programs.length} dispatches, ${o.uploads} uploads`);
     } finally {
       fused.dispose();

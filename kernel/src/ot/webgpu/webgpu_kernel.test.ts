@@ -6,9 +6,9 @@
  * except under CI=true, where that is a failure.
  */
 import assert from 'node:assert/strict';
-import { before, describe, it, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../backend';
+import { recordWebgpu, useWebgpuBackend } from '../../backend/test_support/webgpu_test_backend';
 import { setFusedSinkhornEnabled } from '../fused/fused_runtime';
 import { sinkhorn } from '../sinkhorn';
 import { createKernelIterator } from '../sinkhorn_kernel';
@@ -20,23 +20,12 @@ import { loadPotFixtures } from '../test_support/pot_fixtures';
 import { createWebgpuKernelIterator } from './webgpu_kernel_iterator';
 import { createWebgpuLogIterator } from './webgpu_log_iterator';
 
-let missing: string | undefined;
-
-before(async () => {
-  try {
-    await initBackend({ backend: 'webgpu', log: null });
-    // Small inputs would otherwise run on the CPU ("CPU forwarding"): every op here must be a WebGPU shader.
-    tf.env().set('WEBGPU_CPU_FORWARD', false);
-  } catch (error) {
-    if (process.env.CI === 'true') throw error;
-    missing = (error as Error).message.split('\n')[0];
-  }
-});
+const webgpu = useWebgpuBackend();
 
 /** Skips the test where WebGPU is unavailable; otherwise runs it and checks it leaked no tensor. */
 function onWebgpu(name: string, body: () => void): void {
   it(name, (t: TestContext) => {
-    if (missing !== undefined) return t.skip(`webgpu unavailable: ${missing}`);
+    if (webgpu.skip(t)) return;
     const before = tf.memory().numTensors;
     body();
     assert.equal(tf.memory().numTensors, before, 'tensor leak');
@@ -47,22 +36,9 @@ function maxAbsDiff(x: tf.Tensor, y: tf.Tensor): number {
   return tf.tidy(() => x.sub(y).abs().max().dataSync()[0]!);
 }
 
-/** Program names of the GPU dispatches `fn` records (wraps the backend's dispatch recorder). */
+/** Program names of the GPU dispatches `fn` records. */
 function dispatches(fn: () => void): string[] {
-  const backend = tf.backend() as unknown as { recordAndSubmit: (program: object, ...rest: unknown[]) => void };
-  const original = backend.recordAndSubmit;
-  assert.equal(typeof original, 'function', 'tfjs-backend-webgpu 4.22 records dispatches in recordAndSubmit');
-  const names: string[] = [];
-  backend.recordAndSubmit = function (this: unknown, program: object, ...rest: unknown[]) {
-    names.push(program.constructor.name);
-    return original.call(this, program, ...rest);
-  };
-  try {
-    fn();
-  } finally {
-    backend.recordAndSubmit = original;
-  }
-  return names;
+  return recordWebgpu(fn).programs;
 }
 
 /** Solves with the fused WebGPU kernels and with the TF.js kernel form (both on webgpu). */
