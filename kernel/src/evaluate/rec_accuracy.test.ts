@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { boxGIoU, boxIoU } from './box_iou';
+import type { BoxXYXY } from './box_iou';
 import { recAccuracy } from './rec_accuracy';
+import { recMisses } from './rec_misses';
 
 test('IoU and GIoU by hand', () => {
   assert.equal(boxIoU([0, 0, 2, 2], [1, 1, 3, 3]), 1 / 7);
@@ -28,4 +30,17 @@ test('REC Acc@0.5: >= vs >, IoU vs GIoU, parse failures count as misses in N', (
   assert.equal(recAccuracy(shifted, { threshold: 0.45 }).correct, 1);
   assert.equal(recAccuracy(shifted, { threshold: 0.45, measure: 'giou' }).correct, 0, 'GIoU = 0.47 − 8/144 < 0.45');
   assert.ok(Number.isNaN(recAccuracy([]).accuracy));
+});
+
+test('REC misses: wrong object vs imprecise box vs parse failure, under the same criterion (hand-computed)', () => {
+  const rows = [
+    { predicted: [0, 0, 10, 10] as BoxXYXY, truth: [0, 0, 10, 11] as BoxXYXY, others: [[0, 0, 10, 10] as BoxXYXY] }, // correct (IoU 10/11): not a miss
+    { predicted: [20, 0, 30, 10] as BoxXYXY, truth: [0, 0, 10, 10] as BoxXYXY, others: [[21, 0, 30, 10] as BoxXYXY] }, // another object's box (IoU 0.9)
+    { predicted: [0, 0, 10, 10] as BoxXYXY, truth: [0, 0, 10, 30] as BoxXYXY, others: [[40, 40, 50, 50] as BoxXYXY] }, // IoU 1/3 with the truth, 0 with the other
+    { predicted: null, truth: [0, 0, 5, 5] as BoxXYXY, others: [] },
+    { predicted: [0, 0, 10, 10] as BoxXYXY, truth: [0, 0, 10, 20] as BoxXYXY, others: [] }, // IoU exactly 0.5
+  ];
+  assert.deepEqual(recMisses(rows), { n: 5, misses: 3, wrongObject: 1, imprecise: 1, parseFailure: 1 });
+  assert.deepEqual(recMisses(rows, { strict: true }), { n: 5, misses: 4, wrongObject: 1, imprecise: 2, parseFailure: 1 }, 'IoU 0.5 misses under >');
+  assert.equal(recMisses(rows).misses, rows.length - recAccuracy(rows).correct, 'misses agree with recAccuracy');
 });

@@ -7,6 +7,8 @@
  * grouped per-head product) with a triangular mask. Right padding needs no key mask here: a real
  * query never sees a later (padded) key, and the loss ignores padded queries. As there, the grouped layout
  * is for wasm; other backends use [B, h, T, dh] with transpose-flagged batched products.
+ * Packed rows (several independent sequences in one row, seq/packed_rows.ts) pass a bias from
+ * `segmentCausalBias`: position i then sees j ≤ i only within its own segment, plus the shared prefix.
  * Shapes: B batch, T sequence, d width, h heads, dh = d / h, G = B·h.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -18,6 +20,32 @@ function causalBias(T: number): tf.Tensor2D {
   const v = new Float32Array(T * T);
   for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) v[i * T + j] = -1e9;
   return tf.tensor2d(v, [T, T]);
+}
+
+/**
+ * The additive mask of packed rows, in the layout `forward` adds it in: group ids g [B, T] (−1 = the
+ * shared prefix, seen by every later position; equal ids = one segment), and
+ *
+ *   M[b, i, j] = 0 if j ≤ i and (g[b, j] = −1 or g[b, j] = g[b, i]), else −1e9
+ *
+ * Returned as [B, 1, T_q, T_k] (batched layout) or [T_q, B, 1, T_k] (wasm's grouped layout). Built once
+ * per forward pass and shared by every layer.
+ */
+export function segmentCausalBias(groups: Int32Array, B: number, T: number): tf.Tensor4D {
+  if (groups.length !== B * T) throw new Error(`segmentCausalBias: groups has ${groups.length} entries, expected B·T = ${B}·${T}.`);
+  const grouped = explicitTransposes();
+  const v = new Float32Array(B * T * T);
+  for (let b = 0; b < B; b++) {
+    for (let i = 0; i < T; i++) {
+      const gi = groups[b * T + i]!;
+      const row = grouped ? (i * B + b) * T : (b * T + i) * T;
+      for (let j = 0; j < T; j++) {
+        const gj = groups[b * T + j]!;
+        if (j > i || (gj !== -1 && gj !== gi)) v[row + j] = -1e9;
+      }
+    }
+  }
+  return grouped ? tf.tensor4d(v, [T, B, 1, T]) : tf.tensor4d(v, [B, 1, T, T]);
 }
 
 export class CausalSelfAttention extends Module {
@@ -42,8 +70,8 @@ export class CausalSelfAttention extends Module {
     this.out = this.child('out', new Linear(width, width, seed, `${path}.out`));
   }
 
-  /** x [B, T, d] → [B, T, d]; position t attends to positions ≤ t. */
-  forward(x: tf.Tensor): tf.Tensor {
+  /** x [B, T, d] → [B, T, d]; position t attends to positions ≤ t (of its segment, with `bias` from segmentCausalBias). */
+  forward(x: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
     const [B, T, d] = x.shape as [number, number, number];
     const h = this.heads;
     const dh = this.headDim;
@@ -52,14 +80,14 @@ export class CausalSelfAttention extends Module {
     const q = tf.mul(this.q.forward(x), 1 / Math.sqrt(dh)); // [B, T, d]
     if (!explicitTransposes()) {
       const split = (t: tf.Tensor) => tf.transpose(heads(t), [0, 2, 1, 3]); // [B, h, T, dh]
-      const scores = tf.add(tf.matMul(split(q), split(this.k.forward(x)), false, true), causalBias(T)); // [B, h, T_q, T_k]
+      const scores = tf.add(tf.matMul(split(q), split(this.k.forward(x)), false, true), bias ?? causalBias(T)); // [B, h, T_q, T_k]
       const y = tf.matMul(tf.softmax(scores, -1), split(this.v.forward(x))); // [B, h, T, dh]
       return this.out.forward(tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B, T, d])); // [B, T, d]
     }
     const qx = tf.reshape(tf.transpose(heads(q), [1, 3, 0, 2]), [T, dh, G]) as tf.Tensor3D; // [T, dh, G]
     const kf = tf.reshape(tf.transpose(heads(this.k.forward(x)), [3, 0, 2, 1]), [dh, G, T]) as tf.Tensor3D; // [dh, G, T]
     const vf = tf.reshape(tf.transpose(heads(this.v.forward(x)), [1, 0, 2, 3]), [T, G, dh]) as tf.Tensor3D; // [T, G, dh]
-    const scores = tf.add(tf.reshape(groupedMatMul(qx, kf), [T, B, h, T]), tf.reshape(causalBias(T), [T, 1, 1, T])); // [T_q, B, h, T_k]
+    const scores = tf.add(tf.reshape(groupedMatMul(qx, kf), [T, B, h, T]), bias ?? tf.reshape(causalBias(T), [T, 1, 1, T])); // [T_q, B, h, T_k]
     const attn = tf.softmax(scores, -1); // [T_q, B, h, T_k]
     const ax = tf.transpose(tf.reshape(attn, [T, G, T]), [0, 2, 1]) as tf.Tensor3D; // [T_q, T_k, G]
     const y = tf.reshape(groupedMatMul(ax, vf), [T, B, h, dh]); // [T, B, h, dh]

@@ -18,7 +18,22 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { deriveSeed, LayerNorm, mergeConfig, Module } from '../models';
+import { segmentCausalBias } from './causal_attention';
 import { CausalBlock } from './causal_block';
+
+/** Packed rows: per text position [B, T] its position within its segment and the segment's id (≥ 0). */
+export interface PackingLayout {
+  positions: Int32Array;
+  segments: Int32Array;
+}
+
+/** Group ids of [prefix; text] for segmentCausalBias: −1 for the P prefix positions, then the segments. */
+function packedGroups(p: PackingLayout, B: number, T: number, P: number): Int32Array {
+  const L = P + T;
+  const g = new Int32Array(B * L).fill(-1);
+  for (let b = 0; b < B; b++) g.set(p.segments.subarray(b * T, (b + 1) * T), b * L + P);
+  return g;
+}
 
 export interface CausalLMConfig {
   /** V₀: rows of the pretrained (text) embedding. */
@@ -95,25 +110,39 @@ export class CausalLM extends Module {
 
   /**
    * ids int32 [B, T], prefix [B, P, d] (optional) → final hidden states [B, P + T, d] (after LN).
+   * `packing` (packed rows, seq/packed_rows.ts): each text position's position index and segment id
+   * ([B, T]); a segment then sees the prefix and its own earlier tokens only, with positions counted
+   * from its start — each segment is computed exactly as it would be alone in a row.
    */
-  forward(ids: tf.Tensor, prefix?: tf.Tensor): tf.Tensor {
+  forward(ids: tf.Tensor, prefix?: tf.Tensor, packing?: PackingLayout): tf.Tensor {
     const c = this.config;
     if (ids.rank !== 2 || ids.dtype !== 'int32') throw new Error(`CausalLM.forward: ids must be int32 [B, T]; got ${ids.dtype} [${ids.shape}]`);
     const [B, T] = ids.shape as [number, number];
     if (prefix && (prefix.rank !== 3 || prefix.shape[0] !== B || prefix.shape[2] !== c.width)) {
       throw new Error(`CausalLM.forward: prefix must be [${B}, P, ${c.width}]; got [${prefix.shape}]`);
     }
-    if (T > c.maxLength) throw new Error(`CausalLM.forward: ${T} tokens exceed maxLength ${c.maxLength}`);
+    if (!packing && T > c.maxLength) throw new Error(`CausalLM.forward: ${T} tokens exceed maxLength ${c.maxLength}`);
     // embedding lookup as a one-hot product: its gradient is one more product (fast on wasm, no scatter)
     // (oneHot then cast: the wasm backend fills a float32 oneHot with integer bit patterns)
     const oneHot = tf.cast(tf.oneHot(tf.reshape(ids, [-1]) as tf.Tensor1D, this.vocabSize), 'float32'); // [B·T, V]
     const emb = tf.reshape(tf.matMul(oneHot, this.embeddingTable()), [B, T, c.width]); // [B, T, d]
     // text positions count from 0 whether or not a prefix comes first: the prefix carries its own (ViT)
     // positions, and the positions learnt in text-only pretraining are the ones stage 1 uses
-    const text = tf.add(emb, tf.slice(this.pos, [0, 0], [T, c.width])); // [B, T, d]
+    const text = tf.add(emb, packing ? this.packedPositions(packing, B, T) : tf.slice(this.pos, [0, 0], [T, c.width])); // [B, T, d]
     let x = prefix ? tf.concat([prefix, text], 1) : text; // [B, P + T, d]
-    for (const block of this.blocks) x = block.forward(x); // [B, P + T, d]
+    const bias = packing ? segmentCausalBias(packedGroups(packing, B, T, prefix ? prefix.shape[1]! : 0), B, x.shape[1]!) : undefined;
+    for (const block of this.blocks) x = block.forward(x, bias); // [B, P + T, d]
     return this.lnFinal.forward(x); // [B, P + T, d]
+  }
+
+  /** Position embeddings of packed rows [B, T, d], as a one-hot product (like the token lookup). */
+  private packedPositions(p: PackingLayout, B: number, T: number): tf.Tensor {
+    const c = this.config;
+    if (p.positions.length !== B * T || p.segments.length !== B * T) throw new Error(`CausalLM.forward: packing has ${p.positions.length} positions and ${p.segments.length} segments, expected B·T = ${B}·${T}.`);
+    const top = p.positions.reduce((a, b) => Math.max(a, b), 0);
+    if (top >= c.maxLength) throw new Error(`CausalLM.forward: packing position ${top} exceeds maxLength ${c.maxLength}`);
+    const oneHot = tf.cast(tf.oneHot(tf.tensor1d(p.positions, 'int32'), c.maxLength), 'float32'); // [B·T, maxLength]
+    return tf.reshape(tf.matMul(oneHot, this.pos), [B, T, c.width]); // [B, T, d]
   }
 
   /** hidden [..., d] → logits [..., V] with the tied embedding (explicit transpose: fast on wasm). */

@@ -169,3 +169,21 @@ test('tiny stage 0 → stage 1 smoke run: checkpoints written, metrics computed,
   assert.equal(tf.memory().numTensors, n0, 'no tensor leaks across both stages and evaluation');
   await fs.rm(dir, { recursive: true, force: true });
 });
+
+test('stage 1 data-parallel (dataParallel 2, patch boxes, packed rows): a peer thread trains with the run; examples/s counts both threads', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'alignscope-seq-dp-'));
+  const cfg = resolveGroundedLMConfig({
+    data: { trainScenes: 30, testScenes: 2 },
+    model: { width: 16, lmDepth: 1, encoderDepth: 1, heads: 2, patchSize: 16, maxLength: 48 },
+    stage1: { steps: 3, batchSize: 4, warmupSteps: 1, dataParallel: 2, patchLabelWeight: 1, patchBoxWeight: 1, examplesPerImage: 2 },
+    eval: { count: 2, constrained: true },
+  });
+  const lines: string[] = [];
+  const n0 = tf.memory().numTensors;
+  const r = await runStage1(cfg, { name: 'scratch-bins64', codec: 'bins64', pretrained: false }, 0, dir, null, (l) => lines.push(l));
+  assert.equal(r.steps, 3);
+  assert.ok(lines.some((l) => /1 gradient peer thread\(s\), effective batch 2 × 4/.test(l)), lines.join('\n'));
+  assert.ok(Number.isFinite(r.finalLoss));
+  assert.equal(tf.memory().numTensors, n0, 'no tensor leaks');
+  await fs.rm(dir, { recursive: true, force: true });
+});

@@ -29,6 +29,12 @@ export interface GroundedLMConfig {
     encoderInit: string;
     /** Weight of the auxiliary per-patch class loss from the detection boxes (seq/patch_labels.ts); 0 = off. */
     patchLabelWeight: number;
+    /** Weight of the auxiliary per-patch box loss through the coordinate embeddings (seq/patch_boxes.ts); 0 = off. */
+    patchBoxWeight: number;
+    /** Examples of one scene packed into a row, independent segments sharing the image (seq/packed_rows.ts); 1 = one per row. */
+    examplesPerImage: number;
+    /** Threads training one run data-parallel (train/gradient_peers.ts): effective batch = dataParallel × batchSize; 1 = off. */
+    dataParallel: number;
     /** Initial embeddings of the bins codec's coordinate tokens: 'random' or 'sincos' (ordered_coordinate_init.ts). */
     coordinateInit: 'random' | 'sincos';
   };
@@ -61,6 +67,9 @@ export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze
     maxMinutes: 0,
     encoderInit: '',
     patchLabelWeight: 0,
+    patchBoxWeight: 0,
+    examplesPerImage: 1,
+    dataParallel: 1,
     coordinateInit: 'random',
   },
   codecA: 'bins64',
@@ -92,6 +101,8 @@ export function resolveGroundedLMConfig(overrides: unknown = {}, quick = false):
   posInt('workers', c.workers);
   posInt('stage0.steps', c.stage0.steps);
   posInt('stage1.steps', c.stage1.steps);
+  posInt('stage1.examplesPerImage', c.stage1.examplesPerImage);
+  posInt('stage1.dataParallel', c.stage1.dataParallel);
   posInt('eval.count', c.eval.count);
   if (!['greedy', 'beam'].includes(c.eval.decoder)) fail('eval.decoder', "'greedy' or 'beam'", c.eval.decoder);
   if (!['class', 'span'].includes(c.eval.confidence)) fail('eval.confidence', "'class' or 'span'", c.eval.confidence);

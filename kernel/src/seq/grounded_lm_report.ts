@@ -61,6 +61,8 @@ export function groundedLMReport(
     ms(a.metrics.detNameMicroF1),
     ms(a.metrics.captionExact),
     ms(a.metrics.recParseFailures),
+    ms(a.metrics.recWrongObject),
+    ms(a.metrics.recImprecise),
     f3(100 * a.oracleRecGap),
     ms(a.metrics.trainSeconds),
     ms(a.metrics.trainCpuSeconds),
@@ -81,7 +83,7 @@ REC Acc@0.5 with ${cfg.eval.strict ? '&gt;' : '≥'} and ${esc(cfg.eval.measure)
 <h3>Codec oracles (encode → decode the ground truth)</h3>
 ${table(['codec', 'REC Acc@0.5', 'mAP', 'mean IoU', 'mean |error| px', 'max |error| px', 'N expressions'], oracleRows)}
 <h3>Results (mean ± sd over seeds [per seed])</h3>
-${table(['arm', 'REC Acc@0.5', 'mAP', 'AP50', 'names micro-F1', 'names macro-F1', 'names from detection micro-F1', 'caption exact', 'REC parse failures', 'gap to oracle REC (points)', 'train wall s', 'train CPU s'], armRows)}
+${table(['arm', 'REC Acc@0.5', 'mAP', 'AP50', 'names micro-F1', 'names macro-F1', 'names from detection micro-F1', 'caption exact', 'REC parse failures', 'REC: another object’s box', 'REC: box fits no object', 'gap to oracle REC (points)', 'train wall s', 'train CPU s'], armRows)}
 <h3>Stage-0 (text-only pretraining) contribution, codec ${esc(c?.codec ?? '')}: pretrained − scratch, paired by seed</h3>
 ${c ? table(['metric', 'difference'], [['REC Acc@0.5', ms(c.recAcc)], ['names micro-F1', ms(c.nameMicroF1)], ['mAP', ms(c.AP)]]) : '<p>not available</p>'}
 <h3>Targets</h3>

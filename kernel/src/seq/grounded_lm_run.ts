@@ -11,7 +11,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { GroundedScenes } from '../data/grounded_scenes';
 import { WordTokenizer } from '../data/word_tokenizer';
+import * as tf from '@tensorflow/tfjs-core';
 import { assignWeights, CancellationSource, loadCheckpoint, train, type TrainResult } from '../train';
+import { startThreadPeers, type GradientPeers } from '../train/gradient_peers';
+import type { CoordinateCodec } from './coordinate_codec';
 import { newBoxWarnings, type BoxWarnings } from './box_check';
 import { CausalLM } from './causal_lm';
 import { codecByName } from './codec_registry';
@@ -136,9 +139,9 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
   const lm = extendVocabulary(textLM, tok.size - base.size, seed + 1000);
   textLM.dispose();
   if (cfg.stage1.coordinateInit === 'sincos') orderedCoordinateInit(lm, tok, base.size);
-  const m = cfg.model;
-  const model = new GroundedLM(lm, { imageSize: cfg.data.imageSize, patchSize: m.patchSize, width: m.width, depth: m.encoderDepth, heads: m.heads, mlpWidth: 4 * m.width, outputDim: m.width, stem: m.stem, qkStd: 1 / Math.sqrt(m.width), posInit: m.posInit }, seed);
+  const model = groundedModel(cfg, lm, seed);
   let taskOnly: { dispose(): void }[] = [];
+  let peers: GradientPeers | null = null;
   try {
     if (cfg.stage1.encoderInit) {
       const { tensors } = await loadCheckpoint(cfg.stage1.encoderInit);
@@ -147,16 +150,7 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
       log(`${arm.name} seed ${seed}: patch encoder initialised from ${cfg.stage1.encoderInit}`);
     }
     const s = cfg.stage1;
-    const taskWeights = data ? Object.fromEntries(Object.entries(s.taskWeights).map(([t, w]) => [t, data.tasks.includes(t as TaskName) ? w : 0])) as typeof s.taskWeights : s.taskWeights;
-    const task = stage1GroundedTask(
-      model,
-      tok,
-      codec,
-      pool,
-      { batchSize: s.batchSize, numScenes: pool.dataset.size('train'), taskWeights, randomOrder: s.randomOrder, noiseBoxes: s.noiseBoxes, freezeTextEmbeddings: s.freezeTextEmbeddings, policy, patchLabelWeight: s.patchLabelWeight, ...(data ? { names: data.names } : {}) },
-      warnings,
-      { stage: 1, arm, model: cfg.model, data: cfg.data, stage1: s, vocabulary: tok.vocabulary, clipBoxes: cfg.clipBoxes },
-    );
+    const task = stage1TaskOf(cfg, arm, model, tok, codec, pool, warnings, data);
     const modelVars = new Set(model.variables());
     taskOnly = task.variables().filter((v) => !modelVars.has(v));
     const t0 = Date.now();
@@ -164,10 +158,17 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
     // a wall-clock budget (shared machines): stop at the next step boundary, keep the checkpoint, evaluate
     const budget = new CancellationSource();
     const timer = s.maxMinutes > 0 ? setTimeout(() => budget.cancel(), s.maxMinutes * 60_000) : null;
+    if (s.dataParallel > 1) {
+      if (data) throw new Error('GroundedLMConfig.stage1.dataParallel > 1 is not supported with --data yet (the peer threads build the grounded scenes); use 1.');
+      if (!['wasm', 'cpu'].includes(tf.getBackend())) throw new Error(`GroundedLMConfig.stage1.dataParallel > 1 is for the CPU backends (wasm, cpu); on '${tf.getBackend()}' raise stage1.batchSize instead.`);
+      peers = await startThreadPeers({ count: s.dataParallel - 1, module: __filename.replace(/\.[jt]s$/, ''), factory: 'stage1PeerTask', args: { cfg, arm, seed } satisfies Stage1PeerArgs, seed, backend: tf.getBackend(), variables: task.variables() });
+      log(`${arm.name} seed ${seed}: ${peers.count} gradient peer thread(s), effective batch ${s.dataParallel} × ${s.batchSize}`);
+    }
     const result = await train(task, { steps: s.steps, seed, optimizer: { lr: s.lr }, schedule: { warmupSteps: Math.min(s.warmupSteps, s.steps) } }, {
       outDir: path.join(outDir, 'checkpoint'),
       overwrite: true,
       cancel: budget.token,
+      ...(peers ? { peers } : {}),
       listeners: [progress(log, `${arm.name} seed ${seed}`, 50)],
     }).finally(() => timer && clearTimeout(timer));
     if (result.stoppedReason === 'cancelled') log(`${arm.name} seed ${seed}: time budget of ${s.maxMinutes} min reached after ${result.step} steps`);
@@ -209,7 +210,49 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
       parameters: model.parameterCount(),
     };
   } finally {
-    taskOnly.forEach((v) => v.dispose()); // the patch-label head's weights (not part of the model)
+    await peers?.close();
+    taskOnly.forEach((v) => v.dispose()); // the auxiliary heads' weights (not part of the model)
     model.dispose();
   }
+}
+
+/** The stage-1 model of a run around `lm` (its patch encoder and projector seeded by `seed`). */
+function groundedModel(cfg: GroundedLMConfig, lm: CausalLM, seed: number): GroundedLM {
+  const m = cfg.model;
+  return new GroundedLM(lm, { imageSize: cfg.data.imageSize, patchSize: m.patchSize, width: m.width, depth: m.encoderDepth, heads: m.heads, mlpWidth: 4 * m.width, outputDim: m.width, stem: m.stem, qkStd: 1 / Math.sqrt(m.width), posInit: m.posInit }, seed);
+}
+
+/** The stage-1 training task of a run (data, task mixture, auxiliary losses) for `model`. */
+function stage1TaskOf(cfg: GroundedLMConfig, arm: Arm, model: GroundedLM, tok: WordTokenizer, codec: CoordinateCodec, pool: ScenePool, warnings: BoxWarnings, data?: RecordScenesData) {
+  const s = cfg.stage1;
+  const taskWeights = data ? Object.fromEntries(Object.entries(s.taskWeights).map(([t, w]) => [t, data.tasks.includes(t as TaskName) ? w : 0])) as typeof s.taskWeights : s.taskWeights;
+  return stage1GroundedTask(
+    model,
+    tok,
+    codec,
+    pool,
+    { batchSize: s.batchSize, numScenes: pool.dataset.size('train'), taskWeights, randomOrder: s.randomOrder, noiseBoxes: s.noiseBoxes, freezeTextEmbeddings: s.freezeTextEmbeddings, policy: { clipBoxes: cfg.clipBoxes }, patchLabelWeight: s.patchLabelWeight, patchBoxWeight: s.patchBoxWeight, examplesPerImage: s.examplesPerImage, ...(data ? { names: data.names } : {}) },
+    warnings,
+    { stage: 1, arm, model: cfg.model, data: cfg.data, stage1: s, vocabulary: tok.vocabulary, clipBoxes: cfg.clipBoxes },
+  );
+}
+
+export interface Stage1PeerArgs {
+  cfg: GroundedLMConfig;
+  arm: Arm;
+  seed: number;
+}
+
+/**
+ * The task of a data-parallel peer thread (train/gradient_peers.ts): the same architecture and data as
+ * runStage1's, with placeholder weights (the training thread sends its weights every step).
+ */
+export function stage1PeerTask({ cfg, arm, seed }: Stage1PeerArgs) {
+  const codec = codecByName(arm.codec);
+  const base = textTokenizerOf();
+  const tok = groundedTokenizer(codec, base);
+  const text = new CausalLM(lmConfig(cfg, base.size), seed);
+  const lm = extendVocabulary(text, tok.size - base.size, seed + 1000);
+  text.dispose();
+  return stage1TaskOf(cfg, arm, groundedModel(cfg, lm, seed), tok, codec, new ScenePool(sceneSourceOf(cfg)), newBoxWarnings());
 }

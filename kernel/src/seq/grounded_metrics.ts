@@ -2,7 +2,8 @@
  * Scores grounded-LM predictions with kernel/src/evaluate (plain numbers out):
  *
  *   REC        Acc@τ (default IoU ≥ 0.5) over every referring expression of the split; a parse
- *              failure is a miss; N and failures reported (evaluate/rec_accuracy.ts)
+ *              failure is a miss; N and failures reported (evaluate/rec_accuracy.ts); misses split
+ *              into wrong object / imprecise box / parse failure (evaluate/rec_misses.ts)
  *   detection  COCO bbox mAP, all 12 numbers (evaluate/coco_map.ts); categories = object names (the
  *              scene shapes in their order, then any other name seen, sorted: dataset records);
  *              each object's confidence is its score; parse failures reported
@@ -12,12 +13,14 @@
  */
 import type { BoxXYXY } from '../data/scene_types';
 import { SHAPES } from '../data/scene_vocabulary';
-import { cocoMAP, namePRF, recAccuracy, xyxyToXywh, type RecOptions } from '../evaluate';
+import { cocoMAP, namePRF, recAccuracy, recMisses, xyxyToXywh, type RecMisses, type RecOptions } from '../evaluate';
 
 export interface RecPrediction {
   id: string;
   truth: BoxXYXY;
   predicted: BoxXYXY | null;
+  /** The boxes of the image's other objects (for the miss breakdown; none when absent). */
+  others?: BoxXYXY[];
 }
 
 export interface ImagePrediction {
@@ -43,7 +46,7 @@ export interface ParseFailures {
 }
 
 export interface GroundedMetrics {
-  rec: { accuracy: number; n: number; correct: number; parseFailures: number; options: Required<RecOptions>; accuracyGIoU: number; accuracyStrict: number };
+  rec: { accuracy: number; n: number; correct: number; parseFailures: number; options: Required<RecOptions>; accuracyGIoU: number; accuracyStrict: number; misses: RecMisses };
   detection: { AP: number; AP50: number; AP75: number; stats: Record<string, number>; nImages: number; nDetections: number };
   names: { micro: { precision: number; recall: number; f1: number }; macro: { precision: number; recall: number; f1: number }; exactMatch: number; nImages: number };
   namesFromDetection: { micro: { precision: number; recall: number; f1: number }; macro: { precision: number; recall: number; f1: number } };
@@ -81,7 +84,16 @@ export function scoreGrounded(
   const detNames = namePRF(images.map((im) => ({ predicted: im.objects.map((o) => o.name), truth: im.truthNames })));
   const exact = captions.filter((c) => c.predicted === c.truth).length;
   return {
-    rec: { accuracy: r.accuracy, n: r.n, correct: r.correct, parseFailures: r.parseFailures, options: r.options, accuracyGIoU: giou.accuracy, accuracyStrict: strict.accuracy },
+    rec: {
+      accuracy: r.accuracy,
+      n: r.n,
+      correct: r.correct,
+      parseFailures: r.parseFailures,
+      options: r.options,
+      accuracyGIoU: giou.accuracy,
+      accuracyStrict: strict.accuracy,
+      misses: recMisses(rec.map((x) => ({ predicted: x.predicted, truth: x.truth, others: x.others ?? [] })), recOptions),
+    },
     detection: {
       AP: map?.AP ?? NaN,
       AP50: map?.AP50 ?? NaN,

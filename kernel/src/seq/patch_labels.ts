@@ -15,10 +15,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Linear, Module } from '../models';
 import type { Scene } from '../data/scene_types';
 
-/** [B·G·G] int32 labels (row-major patches) of `scenes`, classes 1 + names.indexOf(name), 0 = background. */
-export function patchLabels(scenes: readonly Scene[], grid: number, names: readonly string[]): Int32Array {
-  const index = new Map(names.map((n, k) => [n, k + 1]));
-  const out = new Int32Array(scenes.length * grid * grid);
+/**
+ * [B·G·G] int32: the index of the object that owns each patch (row-major patches), or −1 for
+ * background. The owner is the object whose box holds the patch centre — the smallest such box when
+ * several do (the one in front, usually). Shared by the patch labels and the patch boxes (patch_boxes.ts).
+ */
+export function patchOwners(scenes: readonly Scene[], grid: number): Int32Array {
+  const out = new Int32Array(scenes.length * grid * grid).fill(-1);
   scenes.forEach((s, b) => {
     const cw = s.width / grid;
     const ch = s.height / grid;
@@ -26,21 +29,29 @@ export function patchLabels(scenes: readonly Scene[], grid: number, names: reado
       for (let gx = 0; gx < grid; gx++) {
         const x = (gx + 0.5) * cw;
         const y = (gy + 0.5) * ch;
-        let best = 0;
+        let best = -1;
         let bestArea = Infinity;
-        for (const o of s.objects) {
+        s.objects.forEach((o, i) => {
           const [x1, y1, x2, y2] = o.box;
           const area = (x2 - x1) * (y2 - y1);
           if (x >= x1 && x < x2 && y >= y1 && y < y2 && area < bestArea) {
-            best = index.get(o.name) ?? 0;
+            best = i;
             bestArea = area;
           }
-        }
+        });
         out[(b * grid + gy) * grid + gx] = best;
       }
     }
   });
   return out;
+}
+
+/** [B·G·G] int32 labels (row-major patches), classes 1 + names.indexOf(owner's name), 0 = background or an unknown name. */
+export function patchLabels(scenes: readonly Scene[], grid: number, names: readonly string[]): Int32Array {
+  const index = new Map(names.map((n, k) => [n, k + 1]));
+  const owners = patchOwners(scenes, grid);
+  const P = grid * grid;
+  return owners.map((o, p) => (o < 0 ? 0 : (index.get(scenes[Math.floor(p / P)]!.objects[o]!.name) ?? 0)));
 }
 
 /** A linear classifier of patch features: [B, P, e] → logits [B·P, 1 + classes]. */

@@ -29,13 +29,20 @@ export function strictId(tok: WordTokenizer, word: string): number {
   return tok.idOf(word);
 }
 
+/** One example as ids `[BOS] prompt [SEP] target`, the index of its first target id, and the target weights. */
+export interface ExampleSequence {
+  ids: number[];
+  first: number;
+  w: readonly number[];
+}
+
+export function exampleSequence(e: SeqExample, tok: WordTokenizer): ExampleSequence {
+  const p = promptIds(tok, e.prompt);
+  return { ids: [...p, ...e.target.map((w) => strictId(tok, w))], first: p.length, w: e.weights };
+}
+
 export function exampleRows(examples: readonly SeqExample[], tok: WordTokenizer): TokenRows {
-  const seqs = examples.map((e) => {
-    const p = promptIds(tok, e.prompt);
-    const t = e.target.map((w) => strictId(tok, w));
-    return { ids: [...p, ...t], first: p.length, w: e.weights };
-  });
-  return pack(seqs);
+  return pack(examples.map((e) => exampleSequence(e, tok)));
 }
 
 /** Stage-0 rows: `[BOS] words [EOS]`, every word after [BOS] a target with weight 1. */
@@ -43,7 +50,7 @@ export function textRows(texts: readonly (readonly string[])[], tok: WordTokeniz
   return pack(texts.map((words) => ({ ids: [tok.bos, ...words.map((w) => tok.idOf(w)), tok.eos], first: 1, w: [...words.map(() => 1), 1] })));
 }
 
-function pack(seqs: { ids: number[]; first: number; w: readonly number[] }[]): TokenRows {
+function pack(seqs: ExampleSequence[]): TokenRows {
   const B = seqs.length;
   const T = Math.max(...seqs.map((s) => s.ids.length - 1));
   const ids = new Int32Array(B * T);

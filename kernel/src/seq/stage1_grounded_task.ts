@@ -5,7 +5,8 @@
  *
  * the image enters as the projected patch prefix, the loss is the weighted next-token loss on the
  * answer (task_templates.ts). A TrainTask: variables are the encoder's, the projector's and the LM's,
- * minus the pretrained text embedding when `freezeTextEmbeddings` (then it stays bit-identical).
+ * minus the pretrained text embedding when `freezeTextEmbeddings` (then it stays bit-identical), plus the
+ * heads of the auxiliary losses when on (patch labels, patch boxes; after the model's, in that order).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { WordTokenizer } from '../data/word_tokenizer';
@@ -15,11 +16,15 @@ import type { BoxPolicy, BoxWarnings } from './box_check';
 import type { CoordinateCodec } from './coordinate_codec';
 import type { GroundedLM } from './grounded_lm';
 import { ScenePool } from './scene_pool';
+import type { PackingLayout } from './causal_lm';
+import { packedExampleRows, packedLength } from './packed_rows';
 import { exampleRows, type TokenRows } from './sequence_batch';
 import { SHAPES } from '../data/scene_vocabulary';
+import { coordinateRows, PatchBoxHead, patchBoxTargets, tokensPerBox, type PatchBoxTargets } from './patch_boxes';
 import { PatchLabelHead, patchLabels } from './patch_labels';
 import { weightedTokenLoss } from './sequence_loss';
-import { TASK_NAMES, taskTemplate, type TaskName } from './task_templates';
+import { TASK_NAMES, taskTemplate, type SeqExample, type TaskName } from './task_templates';
+import type { Scene } from '../data/scene_types';
 
 export interface Stage1Options {
   batchSize: number;
@@ -31,16 +36,30 @@ export interface Stage1Options {
   policy: BoxPolicy;
   /** Weight of the auxiliary per-patch class loss (patch_labels.ts); 0 = off. */
   patchLabelWeight?: number;
+  /** Weight of the auxiliary per-patch box loss through the coordinate embeddings (patch_boxes.ts); 0 = off. */
+  patchBoxWeight?: number;
+  /**
+   * Examples packed into one row per scene (packed_rows.ts): up to this many, while the row's inputs fit
+   * the LM's maxLength; 1 (default) = one example per row.
+   */
+  examplesPerImage?: number;
   /** The detection classes of the patch labels (scene shapes, or the records' object names). */
   names?: readonly string[];
 }
 
 export interface Stage1Batch extends TokenRows {
+  /** Present when rows are packed (examplesPerImage > 1). */
+  packing?: PackingLayout;
   images: Float32Array;
   imageShape: [number, number, number, number];
+  /** The task of each example (row-major when packed). */
   tasks: TaskName[];
+  /** Examples in the batch (B unless packed). */
+  examples: number;
   /** [B·P] patch classes when the patch-label loss is on. */
   patchLabels?: Int32Array;
+  /** [B·P·L] box-token targets and weights of the owned patches when the patch-box loss is on. */
+  patchBoxes?: PatchBoxTargets;
 }
 
 export function stage1GroundedTask(
@@ -61,42 +80,75 @@ export function stage1GroundedTask(
   const grid = Math.round(Math.sqrt(model.numPrefix));
   // the head is part of the task (trained and checkpointed after the model's variables), not of the model
   const head = patchWeight > 0 ? new PatchLabelHead(model.encoder.config.outputDim, classes.length, 7919) : null;
-  const vars = [...model.variables().filter((v) => v !== frozen), ...(head ? head.trainableVariables() : [])];
+  const boxWeight = o.patchBoxWeight ?? 0;
+  const boxHead = boxWeight > 0 ? new PatchBoxHead(model.lm.config.width, tokensPerBox(codec), 7927) : null;
+  const coordRows = boxHead ? coordinateRows(tok, codec) : null;
+  const perImage = o.examplesPerImage ?? 1;
+  if (!Number.isInteger(perImage) || perImage < 1) throw new Error(`stage1GroundedTask: examplesPerImage must be a positive integer; got ${perImage}.`);
+  const maxLength = model.lm.config.maxLength;
+  const vars = [...model.variables().filter((v) => v !== frozen), ...(head ? head.trainableVariables() : []), ...(boxHead ? boxHead.trainableVariables() : [])];
   return {
     config,
     variables: () => vars,
     nextBatch(_step: number, rng: Rng) {
-      const scenes = [];
-      const examples = [];
+      const drawTask = (): TaskName => {
+        let u = rng.next() * total;
+        return names.find((t) => (u -= o.taskWeights[t]) < 0) ?? names[names.length - 1]!;
+      };
+      const build = (task: TaskName, scene: Scene) =>
+        taskTemplate(task).build(scene, { codec, policy: o.policy, warnings, rng, randomOrder: o.randomOrder, noiseBoxes: o.noiseBoxes });
+      const scenes: Scene[] = [];
+      const rows: SeqExample[][] = [];
       const tasks: TaskName[] = [];
       for (let b = 0; b < o.batchSize; b++) {
-        let u = rng.next() * total;
-        const task = names.find((t) => (u -= o.taskWeights[t]) < 0) ?? names[names.length - 1]!;
+        const task = drawTask();
         let scene = pool.get('train', rng.int(o.numScenes));
-        let all = taskTemplate(task).build(scene, { codec, policy: o.policy, warnings, rng, randomOrder: o.randomOrder, noiseBoxes: o.noiseBoxes });
+        let all = build(task, scene);
         for (let tries = 0; all.length === 0 && tries < 20; tries++) {
           scene = pool.get('train', rng.int(o.numScenes)); // e.g. a scene without referring expressions
-          all = taskTemplate(task).build(scene, { codec, policy: o.policy, warnings, rng, randomOrder: o.randomOrder, noiseBoxes: o.noiseBoxes });
+          all = build(task, scene);
+        }
+        const row = [rng.pick(all)];
+        tasks.push(task);
+        let used = packedLength(row[0]!);
+        for (let j = 1; j < perImage; j++) {
+          const next = drawTask();
+          const more = build(next, scene);
+          if (more.length === 0) continue;
+          const ex = rng.pick(more);
+          if (used + packedLength(ex) > maxLength) break;
+          row.push(ex);
+          tasks.push(next);
+          used += packedLength(ex);
         }
         scenes.push(scene);
-        examples.push(rng.pick(all));
-        tasks.push(task);
+        rows.push(row);
       }
       const { width: W, height: H } = scenes[0]!;
-      const batch: Stage1Batch = { ...exampleRows(examples, tok), images: ScenePool.pixels(scenes), imageShape: [scenes.length, H, W, 3], tasks };
+      const tokens = perImage > 1 ? packedExampleRows(rows, tok) : exampleRows(rows.map((r) => r[0]!), tok);
+      const batch: Stage1Batch = { ...tokens, images: ScenePool.pixels(scenes), imageShape: [scenes.length, H, W, 3], tasks, examples: tasks.length };
       if (head) batch.patchLabels = patchLabels(scenes, grid, classes);
+      if (boxHead) batch.patchBoxes = patchBoxTargets(scenes, grid, codec, o.policy, warnings);
       return batch;
     },
     lossFn(b) {
       const images = tf.tensor4d(b.images, b.imageShape); // [B, H, W, 3]
       const ids = tf.tensor2d(b.ids, [b.batch, b.length], 'int32'); // [B, T]
       const features = model.features(images); // [B, P, e]
-      const logits = model.textLogits(ids, model.projector.forward(features)); // [B, T, V]
-      const seq = weightedTokenLoss(logits, tf.tensor1d(b.labels, 'int32'), tf.tensor1d(b.weights));
-      if (!head || !b.patchLabels) return seq;
-      const patch = head.loss(features, tf.tensor1d(b.patchLabels, 'int32'));
-      return { total: tf.add(seq.total, tf.mul(patch, patchWeight)) as tf.Scalar, parts: { ...seq.parts, patch } };
+      const prefix = model.projector.forward(features); // [B, P, d]
+      const seq = weightedTokenLoss(model.textLogits(ids, prefix, b.packing), tf.tensor1d(b.labels, 'int32'), tf.tensor1d(b.weights)); // logits [B, T, V]
+      let total = seq.total;
+      const parts = { ...seq.parts };
+      if (head && b.patchLabels) {
+        parts.patch = head.loss(features, tf.tensor1d(b.patchLabels, 'int32'));
+        total = tf.add(total, tf.mul(parts.patch, patchWeight)) as tf.Scalar;
+      }
+      if (boxHead && b.patchBoxes) {
+        parts.patchBox = boxHead.loss(prefix, model.lm, coordRows!, tf.tensor1d(b.patchBoxes.codes, 'int32'), tf.tensor1d(b.patchBoxes.weights));
+        total = tf.add(total, tf.mul(parts.patchBox, boxWeight)) as tf.Scalar;
+      }
+      return { total, parts };
     },
-    batchSize: (b) => b.batch,
+    batchSize: (b) => b.examples,
   };
 }

@@ -4,7 +4,8 @@ export { resolveTrainConfig, firstDifference, DEFAULT_TRAIN_CONFIG, type TrainCo
 export { AdamOptimizer, type OptimizerConfig, type AdamStateValues } from './adam';
 export { warmupCosine, warmupConstant, makeSchedule, type ScheduleConfig, type LrSchedule } from './lr_schedule';
 export { clipByGlobalNorm } from './clip_grad_norm';
-export { stepRng, type Rng } from './step_rng';
+export { stepRng, replicaRng, type Rng } from './step_rng';
+export { startThreadPeers, type GradientPeers, type PeerGradients, type ThreadPeersOptions } from './gradient_peers';
 export { CancellationSource, NEVER_CANCELLED, type CancellationToken } from './cancellation';
 export { EventFanout, ThroughputMeter, type TrainEvent, type TrainListener } from './progress';
 export { saveCheckpoint, loadCheckpoint, hasCheckpoint, type CheckpointContent } from './checkpoint_io';

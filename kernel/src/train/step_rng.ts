@@ -21,3 +21,13 @@ export function stepRng(seed: number, step: number): Rng {
   }
   return new SeededRandom(seed, 'train-step', step);
 }
+
+/**
+ * The generator of data-parallel replica `replica` (≥ 1) at step `step` (gradient_peers.ts): its own
+ * stream, so replicas draw different batches; replica 0 (the training thread) uses `stepRng`, so a run
+ * without peers draws exactly the batches it always did.
+ */
+export function replicaRng(seed: number, step: number, replica: number): Rng {
+  if (!Number.isInteger(replica) || replica < 1) throw new Error(`replicaRng: expected a replica index ≥ 1, got ${replica}.`);
+  return new SeededRandom(stepRng(seed, step).nextUint32(), 'replica', replica);
+}

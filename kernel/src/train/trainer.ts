@@ -5,6 +5,7 @@ import { ambientCancellation, type CancellationToken } from './cancellation';
 import type { CheckpointManifest, HostTensor } from './checkpoint_format';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint_io';
 import { clipByGlobalNorm } from './clip_grad_norm';
+import type { GradientPeers, PeerGradients } from './gradient_peers';
 import { makeSchedule } from './lr_schedule';
 import { EventFanout, ThroughputMeter, type TrainListener } from './progress';
 import { assignWeights } from './restore_weights';
@@ -24,6 +25,11 @@ export interface TrainOptions {
   listeners?: readonly TrainListener[];
   /** Stop after this many completed steps, save, and return 'paused' (not part of the config: resume continues). */
   untilStep?: number;
+  /**
+   * Data-parallel peers (gradient_peers.ts): each step their gradients are averaged with this thread's
+   * before clipping and the update. The caller starts and closes them.
+   */
+  peers?: GradientPeers;
 }
 
 export type StoppedReason = 'completed' | 'cancelled' | 'paused' | 'non-finite';
@@ -82,10 +88,23 @@ function checkCompatible(manifest: CheckpointManifest, config: TrainConfig, task
   if (manifest.step > config.steps) throw new Error(`train: the checkpoint in '${dir}' is at step ${manifest.step}, beyond steps = ${config.steps}.`);
 }
 
+/** (g₀ + Σ_r g_r) / (1 + peers) per variable (a missing gradient counts as zeros), and the loss parts likewise. */
+function averageWithPeers(local: readonly (tf.Tensor | null)[], parts: tf.Tensor, remote: PeerGradients, peers: number, vars: readonly tf.Variable[]) {
+  const scale = 1 / (1 + peers);
+  const grads = local.map((g, i) => {
+    const r = remote.grads[i];
+    if (!g && !r) return null;
+    const sum = g && r ? tf.add(g, tf.tensor(r, vars[i]!.shape)) : (g ?? tf.tensor(r!, vars[i]!.shape));
+    return tf.mul(sum, scale);
+  });
+  return { grads, parts: tf.mul(tf.add(parts, tf.tensor1d(Float32Array.from(remote.parts))), scale) };
+}
+
 /**
  * Trains `task` with Adam/AdamW, warm-up + cosine learning rate, global-norm clipping and seeded batches.
  *
- * Per step s (0-based): batch from stepRng(seed, s); loss and gradients inside one tf.tidy; clipping;
+ * Per step s (0-based): batch from stepRng(seed, s); loss and gradients inside a tf.tidy; with `peers`,
+ * the average with the peers' gradients of their own batches (gradient_peers.ts); clipping;
  * ONE device read — `readout.data()`, a vector [total, parts..., gradNorm] — for progress events and
  * NaN/Inf detection, made BEFORE the update so a non-finite step never touches the weights; then the
  * optimiser update. Between steps the loop awaits a macrotask, then checks the cancellation token.
@@ -166,6 +185,7 @@ export async function train<B>(task: TrainTask<B>, configInput: TrainConfigInput
     const meter = new ThroughputMeter(config.steps - startStep);
     events.emit({ kind: 'start', step, totalSteps: config.steps, resumedFrom: resumed ? outDir! : null });
 
+    let peerExamples = 0;
     while (step < config.steps) {
       if (options.untilStep !== undefined && step >= options.untilStep) {
         await save('paused');
@@ -178,11 +198,16 @@ export async function train<B>(task: TrainTask<B>, configInput: TrainConfigInput
       }
 
       const lr = schedule(step);
+      const peers = options.peers;
+      // the peers start on this step's weights before this thread computes its own gradients
+      const remote = peers ? peers.gradients(step, await Promise.all(vars.map(async (v) => (await v.data()) as Float32Array))) : null;
+      remote?.catch(() => undefined); // awaited below; an early rejection must not be reported as unhandled
       const batch = task.nextBatch(step, stepRng(config.seed, step));
       let kept: tf.Tensor | null = null;
+      let raw: (tf.Tensor | null)[] = [];
       let out: { readout: tf.Tensor; grads: Record<string, tf.Tensor> };
       try {
-        out = tf.tidy(() => {
+        raw = tf.tidy(() => {
           const { grads } = tf.variableGrads(() => {
             const loss = task.lossFn(batch, step);
             const names = Object.keys(loss.parts);
@@ -193,16 +218,23 @@ export async function train<B>(task: TrainTask<B>, configInput: TrainConfigInput
             kept = tf.keep(tf.stack([loss.total, ...names.map((n) => loss.parts[n])])); // [1 + P]
             return loss.total;
           }, vars);
-          const present = vars.map((v, i) => [i, grads[v.name]] as const).filter(([, g]) => g != null);
+          return vars.map((v) => grads[v.name] ?? null);
+        }) as (tf.Tensor | null)[];
+        const fromPeers = remote ? await remote : null;
+        out = tf.tidy(() => {
+          const { grads, parts } = fromPeers ? averageWithPeers(raw, kept!, fromPeers, peers!.count, vars) : { grads: raw, parts: kept! };
+          const present = grads.map((g, i) => [i, g] as const).filter((x): x is readonly [number, tf.Tensor] => x[1] != null);
           const clipped = clipByGlobalNorm(present.map(([, g]) => g), maxNorm);
           const byIndex: Record<string, tf.Tensor> = {};
           present.forEach(([i], k) => (byIndex[i] = clipped.grads[k]));
-          const readout = tf.concat([kept!, tf.reshape(clipped.norm, [1])]); // [1 + P + 1]
+          const readout = tf.concat([parts, tf.reshape(clipped.norm, [1])]); // [1 + P + 1]
           return { readout, grads: byIndex };
         });
+        if (fromPeers) peerExamples = fromPeers.examples;
       } finally {
         task.disposeBatch?.(batch);
         (kept as tf.Tensor | null)?.dispose();
+        tf.dispose(raw.filter((g): g is tf.Tensor => g != null));
       }
 
       // The one device read of the step (see the doc comment).
@@ -226,7 +258,7 @@ export async function train<B>(task: TrainTask<B>, configInput: TrainConfigInput
       tf.dispose(Object.values(out.grads));
       step += 1;
 
-      const examples = task.batchSize ? task.batchSize(batch) : 1;
+      const examples = (task.batchSize ? task.batchSize(batch) : 1) + peerExamples;
       const rate = meter.record(examples);
       history.push({ step, loss, parts, lr, gradNorm });
       events.emit({ kind: 'step', step, totalSteps: config.steps, loss, parts, lr, gradNorm, ...rate });

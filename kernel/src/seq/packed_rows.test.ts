@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../backend';
+import { GroundedScenes } from '../data/grounded_scenes';
+import { train } from '../train';
+import { stepRng } from '../train/step_rng';
+import { newBoxWarnings } from './box_check';
+import { CausalLM } from './causal_lm';
+import { codecByName } from './codec_registry';
+import { GroundedLM } from './grounded_lm';
+import { packedExampleRows, packedLength } from './packed_rows';
+import { ScenePool } from './scene_pool';
+import { exampleRows } from './sequence_batch';
+import { groundedTokenizer, textTokenizer } from './sequence_vocabulary';
+import { stage1GroundedTask } from './stage1_grounded_task';
+import type { SeqExample } from './task_templates';
+import { extendVocabulary } from './vocabulary_extension';
+
+test('setup backend', async () => {
+  await initBackend({ backend: 'wasm', log: null });
+});
+
+const codec = codecByName('bins32');
+const base = textTokenizer();
+const tok = groundedTokenizer(codec, base);
+const ex = (prompt: string[], target: string[]): SeqExample => ({ task: 'rec', record: 'test#0', prompt, target: [...target, '[EOS]'], weights: [...target.map(() => 1), 1], object: 0 });
+const a = ex(['locate', 'the', 'red', 'circle'], ['<box>', '<bin_1>', '<bin_2>', '<bin_5>', '<bin_9>', '</box>']);
+const b = ex(['list'], ['circle', 'square']);
+const c = ex(['detect'], ['<box>', '<bin_0>', '<bin_0>', '<bin_3>', '<bin_3>', '</box>', 'star']);
+
+test('packed rows: segments laid end to end, positions from 0 in each, labels and weights as in single rows, padding after', () => {
+  const packed = packedExampleRows([[a, b], [c]], tok);
+  const single = exampleRows([a, b, c], tok);
+  const lenA = packedLength(a);
+  const lenB = packedLength(b);
+  const lenC = packedLength(c);
+  assert.equal(lenA, 4 + 2 + 7 - 1);
+  assert.equal(packed.length, Math.max(lenA + lenB, lenC));
+  const T = packed.length;
+  const S = single.length;
+  const slice = (arr: ArrayLike<number>, from: number, n: number) => Array.from(arr).slice(from, from + n);
+  // row 0 = a then b; row 1 = c then padding
+  for (const [key, arr] of [['ids', 'ids'], ['labels', 'labels'], ['weights', 'weights']] as const) {
+    assert.deepEqual(slice(packed[key], 0, lenA), slice(single[arr], 0, lenA), `${key} of segment a`);
+    assert.deepEqual(slice(packed[key], lenA, lenB), slice(single[arr], S, lenB), `${key} of segment b`);
+    assert.deepEqual(slice(packed[key], T, lenC), slice(single[arr], 2 * S, lenC), `${key} of segment c`);
+  }
+  const pos = Array.from(packed.packing.positions);
+  const seg = Array.from(packed.packing.segments);
+  assert.deepEqual(pos.slice(0, lenA + lenB), [...Array(lenA).keys(), ...Array(lenB).keys()]);
+  assert.deepEqual(seg.slice(0, lenA + lenB), [...Array(lenA).fill(0), ...Array(lenB).fill(1)]);
+  assert.deepEqual(Array.from(packed.weights).slice(T + lenC), Array(T - lenC).fill(0), 'padding has weight 0');
+  assert.throws(() => packedExampleRows([[a], []], tok), /every row needs at least one example/);
+});
+
+for (const backend of ['wasm', 'cpu'] as const) {
+  test(`packed rows (${backend}, ${backend === 'wasm' ? 'grouped' : 'batched'} attention layout): each segment’s logits equal those of its example alone in a row`, async () => {
+    await tf.setBackend(backend);
+    try {
+      const lm = extendVocabulary(new CausalLM({ vocabSize: base.size, maxLength: 32, width: 16, depth: 2, heads: 2, mlpWidth: 32 }, 1), tok.size - base.size, 2);
+      const model = new GroundedLM(lm, { imageSize: 32, width: 16, depth: 1, heads: 2, mlpWidth: 32, outputDim: 16, patchSize: 8 }, 7);
+      const images = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 5);
+      const packed = packedExampleRows([[a, b], [c]], tok);
+      const single = exampleRows([a, b, c], tok);
+      const [got, want] = tf.tidy(() => {
+        const prefix = model.prefix(images); // [2, P, d]
+        const P = prefix.shape[1]!;
+        const V = lm.vocabSize;
+        const packedLogits = model.textLogits(tf.tensor2d(packed.ids, [2, packed.length], 'int32'), prefix, packed.packing).arraySync() as number[][][];
+        const rowPrefix = tf.gather(prefix, tf.tensor1d([0, 0, 1], 'int32')); // a and b share image 0
+        const singleLogits = model.textLogits(tf.tensor2d(single.ids, [3, single.length], 'int32'), rowPrefix).arraySync() as number[][][];
+        assert.equal(P, 16);
+        assert.equal(singleLogits[0]![0]!.length, V);
+        const lenA = packedLength(a);
+        const lenB = packedLength(b);
+        const lenC = packedLength(c);
+        return [
+          [...packedLogits[0]!.slice(0, lenA + lenB), ...packedLogits[1]!.slice(0, lenC)],
+          [...singleLogits[0]!.slice(0, lenA), ...singleLogits[1]!.slice(0, lenB), ...singleLogits[2]!.slice(0, lenC)],
+        ];
+      });
+      let worst = 0;
+      got.forEach((row, t) => row.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - want[t]![k]!)))));
+      assert.ok(worst < 1e-4, `largest logit difference ${worst}`);
+      images.dispose();
+      model.dispose();
+    } finally {
+      await tf.setBackend('wasm');
+    }
+  });
+}
+
+test('stage 1 with examplesPerImage 3: rows hold up to 3 examples of one scene within maxLength; trains without leaks', async () => {
+  const pool = new ScenePool(new GroundedScenes({ seed: 3, imageSize: 32, splits: { train: 20, val: 1, test: 4 } }));
+  const lm = extendVocabulary(new CausalLM({ vocabSize: base.size, maxLength: 48, width: 16, depth: 1, heads: 2, mlpWidth: 32 }, 1), tok.size - base.size, 2);
+  const model = new GroundedLM(lm, { imageSize: 32, width: 16, depth: 1, heads: 2, mlpWidth: 32, outputDim: 16, patchSize: 8 }, 7);
+  const options = { batchSize: 6, numScenes: 20, taskWeights: { detection: 1, regionCaption: 1, rec: 1, listing: 1 }, randomOrder: false, noiseBoxes: 0, freezeTextEmbeddings: false, policy: { clipBoxes: false } };
+  const task = stage1GroundedTask(model, tok, codec, pool, { ...options, examplesPerImage: 3 }, newBoxWarnings(), {});
+  const batch = task.nextBatch(0, stepRng(0, 0));
+  assert.equal(batch.batch, 6);
+  assert.ok(batch.length <= 48, `row length ${batch.length} within maxLength`);
+  assert.ok(batch.examples > 6 && batch.examples <= 18, `${batch.examples} examples in 6 rows`);
+  assert.equal(batch.tasks.length, batch.examples);
+  assert.ok(batch.packing, 'packed rows carry their layout');
+  assert.throws(() => stage1GroundedTask(model, tok, codec, pool, { ...options, examplesPerImage: 0 }, newBoxWarnings(), {}), /examplesPerImage must be a positive integer/);
+  const n0 = tf.memory().numTensors;
+  const r = await train(task, { steps: 3, optimizer: { lr: 1e-2 } });
+  assert.equal(r.stoppedReason, 'completed');
+  assert.equal(tf.memory().numTensors, n0, 'no tensor leaks');
+  model.dispose();
+});
