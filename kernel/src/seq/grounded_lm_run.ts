@@ -136,8 +136,7 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
   } else {
     textLM = new CausalLM(lmConfig(cfg, base.size), seed);
   }
-  const lm = extendVocabulary(textLM, tok.size - base.size, seed + 1000);
-  textLM.dispose();
+  const lm = stage1LM(textLM, tok, base, seed);
   if (cfg.stage1.coordinateInit === 'sincos') orderedCoordinateInit(lm, tok, base.size);
   const model = groundedModel(cfg, lm, seed);
   let taskOnly: { dispose(): void }[] = [];
@@ -216,6 +215,13 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
   }
 }
 
+/** The text LM with the grounded tokenizer's rows appended (vocabulary_extension.ts); disposes `textLM`. */
+function stage1LM(textLM: CausalLM, tok: WordTokenizer, base: WordTokenizer, seed: number): CausalLM {
+  const lm = extendVocabulary(textLM, tok.size - base.size, seed + 1000);
+  textLM.dispose();
+  return lm;
+}
+
 /** The stage-1 model of a run around `lm` (its patch encoder and projector seeded by `seed`). */
 function groundedModel(cfg: GroundedLMConfig, lm: CausalLM, seed: number): GroundedLM {
   const m = cfg.model;
@@ -251,8 +257,6 @@ export function stage1PeerTask({ cfg, arm, seed }: Stage1PeerArgs) {
   const codec = codecByName(arm.codec);
   const base = textTokenizerOf();
   const tok = groundedTokenizer(codec, base);
-  const text = new CausalLM(lmConfig(cfg, base.size), seed);
-  const lm = extendVocabulary(text, tok.size - base.size, seed + 1000);
-  text.dispose();
+  const lm = stage1LM(new CausalLM(lmConfig(cfg, base.size), seed), tok, base, seed);
   return stage1TaskOf(cfg, arm, groundedModel(cfg, lm, seed), tok, codec, new ScenePool(sceneSourceOf(cfg)), newBoxWarnings());
 }

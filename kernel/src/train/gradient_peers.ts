@@ -58,7 +58,7 @@ export interface ThreadPeersOptions {
 }
 
 /** Messages of the peer protocol (training thread ⇄ peer_worker.ts). */
-export type PeerRequest = { kind: 'step'; step: number } | { kind: 'close' };
+export type PeerRequest = { kind: 'step'; step: number };
 export type PeerReply =
   | { kind: 'ready'; shapes: number[][] }
   | { kind: 'done'; step: number; parts: number[]; present: boolean[]; examples: number }
@@ -73,6 +73,18 @@ export interface PeerWorkerData {
   backend: string;
   weights: SharedArrayBuffer;
   grads: SharedArrayBuffer;
+}
+
+/** Where each variable lives in the shared flat buffers (weights, gradients): sizes, start offsets, total. */
+export function flatLayout(variables: readonly tf.Variable[]): { sizes: number[]; offsets: number[]; total: number } {
+  const sizes = variables.map((v) => v.size);
+  const offsets: number[] = [];
+  let total = 0;
+  for (const n of sizes) {
+    offsets.push(total);
+    total += n;
+  }
+  return { sizes, offsets, total };
 }
 
 /** The peer entry: the build's peer_worker.js, or under the TypeScript sources (tests, tsx) a bootstrap that registers tsx's require hook in the thread first. */
@@ -90,9 +102,7 @@ function resolveModule(base: string): string {
 /** Starts `count` peer threads and waits until each has built its task. */
 export async function startThreadPeers(o: ThreadPeersOptions): Promise<GradientPeers> {
   if (!Number.isInteger(o.count) || o.count < 1) throw new Error(`gradient peers: count must be a positive integer; got ${o.count}.`);
-  const sizes = o.variables.map((v) => v.size);
-  const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
-  const total = sizes.reduce((a, b) => a + b, 0);
+  const { sizes, offsets, total } = flatLayout(o.variables);
   const weights = new SharedArrayBuffer(total * 4);
   const weightView = new Float32Array(weights);
   const module = resolveModule(o.module);
@@ -107,20 +117,17 @@ export async function startThreadPeers(o: ThreadPeersOptions): Promise<GradientP
   const waiters = peers.map((p, k) => {
     let waiting: ((m: PeerReply) => void) | null = null;
     const queue: PeerReply[] = [];
-    const fail = (e: Error): void => {
-      failure ??= new Error(`gradient peer ${k + 1}: ${e.message}`);
-      const m: PeerReply = { kind: 'error', message: failure.message };
+    const deliver = (m: PeerReply): void => {
       if (!waiting) return void queue.push(m);
       const w = waiting;
       waiting = null;
       w(m);
     };
-    p.worker.on('message', (m: PeerReply) => {
-      if (!waiting) return void queue.push(m);
-      const w = waiting;
-      waiting = null;
-      w(m);
-    });
+    const fail = (e: Error): void => {
+      failure ??= new Error(`gradient peer ${k + 1}: ${e.message}`);
+      deliver({ kind: 'error', message: failure.message });
+    };
+    p.worker.on('message', deliver);
     p.worker.on('error', fail);
     p.worker.on('exit', (code) => code !== 0 && fail(new Error(`exited with code ${code}`)));
     return (): Promise<PeerReply> => (queue.length > 0 ? Promise.resolve(queue.shift()!) : new Promise((resolve) => (waiting = resolve)));

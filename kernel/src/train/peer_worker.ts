@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
-import type { PeerReply, PeerRequest, PeerWorkerData } from './gradient_peers';
+import { flatLayout, type PeerReply, type PeerRequest, type PeerWorkerData } from './gradient_peers';
 import { replicaRng } from './step_rng';
 import type { TrainTask } from './train_task';
 
@@ -20,13 +20,11 @@ async function main(): Promise<void> {
     if (typeof factory !== 'function') throw new Error(`module '${d.module}' has no export '${d.factory}'.`);
     const task = await factory(d.args);
     const vars = task.variables();
-    const sizes = vars.map((v) => v.size);
-    const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+    const { sizes, offsets } = flatLayout(vars);
     const weights = new Float32Array(d.weights);
     const grads = new Float32Array(d.grads);
     send({ kind: 'ready', shapes: vars.map((v) => v.shape.slice()) });
     parentPort!.on('message', (m: PeerRequest) => {
-      if (m.kind === 'close') return void process.exit(0);
       try {
         vars.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(weights.subarray(offsets[i]!, offsets[i]! + sizes[i]!), v.shape))));
         const batch = task.nextBatch(m.step, replicaRng(d.seed, m.step, d.index));
