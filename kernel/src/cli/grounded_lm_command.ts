@@ -231,7 +231,8 @@ async function runPool(jobs: Job[], workers: number, log: (l: string) => void): 
       await fs.writeFile(file, JSON.stringify(j));
       log(`${j.id}: started`);
       const code = await new Promise<number>((resolve) => {
-        const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'grounded-lm', '--worker', file], { stdio: ['ignore', 'inherit', 'inherit'] });
+        // the IPC channel ties the worker to this process: it exits when this one ends, however it ends
+        const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'grounded-lm', '--worker', file], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
         child.on('exit', (c) => resolve(c ?? 1));
         child.on('error', () => resolve(1));
       });
@@ -245,6 +246,12 @@ async function runPool(jobs: Job[], workers: number, log: (l: string) => void): 
 
 async function worker(file: string | undefined): Promise<number> {
   if (!file) throw new Error('grounded-lm --worker: expected a job file.');
+  if (process.channel) {
+    // started by runPool: stop when the parent is gone (killed, crashed) instead of training on unobserved
+    process.on('disconnect', () => process.exit(129));
+    process.channel.unref(); // the channel alone must not keep this process alive
+    if (!process.connected) process.exit(129); // the parent died while this process was starting
+  }
   const j = JSON.parse(await fs.readFile(file, 'utf8')) as Job;
   await initBackend({ backend: j.backend, log: null });
   const data = j.dataFile ? (deserialize(await fs.readFile(j.dataFile)) as RecordScenesData) : undefined;

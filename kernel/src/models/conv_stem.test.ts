@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
-import { ConvStem, neighbourhood3x3, spaceToDepth2, stemChannels } from './conv_stem';
+import { conv3x3 } from './conv3x3';
+import { ConvStem, spaceToDepth2, stemChannels } from './conv_stem';
 import { PatchEncoder } from './patch_encoder';
 import { relError } from './test_support/gradcheck';
 
@@ -11,13 +12,30 @@ before(async () => {
 });
 
 describe('conv stem', () => {
-  it('a 3×3 convolution by shifts equals tf.conv2d with SAME padding (the reference op)', () => {
-    const x = tf.randomNormal([2, 6, 5, 3], 0, 1, 'float32', 1);
-    const w = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2); // [kh, kw, cin, cout]
-    const ours = tf.matMul(tf.reshape(neighbourhood3x3(x), [-1, 27]), tf.reshape(w, [27, 4]));
-    const ref = tf.reshape(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), [-1, 4]);
-    assert.ok(relError(ours.dataSync(), ref.dataSync(), 1) < 1e-5);
-    tf.dispose([x, w, ours, ref]);
+  /** The reference: im2col by 9 shifted copies of the zero-padded map and one product (tfjs-core's own gradients). */
+  const byShifts = (x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor => {
+    const [B, H, W, C] = x.shape;
+    const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+    const shifts: tf.Tensor[] = [];
+    for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) shifts.push(tf.slice(padded, [0, dy, dx, 0], [B, H, W, C]));
+    return tf.reshape(tf.matMul(tf.reshape(tf.concat(shifts, 3), [-1, 9 * C]), tf.reshape(w, [9 * C, w.shape[3]])), [B, H, W, w.shape[3]]);
+  };
+
+  it('conv3x3 equals tf.conv2d (SAME) and the im2col product by shifts; its gradients (forward convolutions only) equal the shifts’ (tfjs-core)', () => {
+    const x = tf.randomNormal([2, 6, 5, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2) as tf.Tensor4D; // [kh, kw, cin, cout]
+    const probe = tf.randomNormal([2, 6, 5, 4], 0, 1, 'float32', 3); // a loss Σ probe ⊙ y with a non-constant dy
+    const ours = conv3x3(x, w);
+    assert.ok(relError(ours.dataSync(), tf.conv2d(x, w, 1, 'same').dataSync(), 1) < 1e-5);
+    assert.ok(relError(ours.dataSync(), byShifts(x, w).dataSync(), 1) < 1e-5);
+    const [dxOurs, dwOurs] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv3x3(a as tf.Tensor4D, b as tf.Tensor4D), probe)))([x, w]);
+    const [dxRef, dwRef] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(byShifts(a as tf.Tensor4D, b as tf.Tensor4D), probe)))([x, w]);
+    assert.deepEqual(dxOurs!.shape, x.shape);
+    assert.deepEqual(dwOurs!.shape, w.shape);
+    assert.ok(relError(dxOurs!.dataSync(), dxRef!.dataSync(), 1) < 1e-5, 'dx');
+    assert.ok(relError(dwOurs!.dataSync(), dwRef!.dataSync(), 1) < 1e-5, 'dW');
+    assert.throws(() => conv3x3(x, tf.zeros([3, 3, 2, 4]) as tf.Tensor4D), /conv3x3: expected x \[B, H, W, c\] and w \[3, 3, c, m\]; got x \[2,6,5,3\], w \[3,3,2,4\]/);
+    tf.dispose([x, w, probe, ours, dxOurs!, dwOurs!, dxRef!, dwRef!]);
   });
 
   it('space-to-depth 2×2 then a Linear equals a 2×2 stride-2 convolution', () => {

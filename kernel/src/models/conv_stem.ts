@@ -9,12 +9,13 @@
  * and a final Linear to the transformer width. Shapes (p = 8, 64-px images): [B, 64, 64, 3] →
  * [B, 32, 32, c₁] → [B, 16, 16, c₂] → [B, 8, 8, c₃] → [B, 64, d].
  *
- * Every operation is a reshape, transpose, pad, slice, concat or 2-D product, so the stem trains on
- * every backend (the wasm backend has no Conv2DBackpropFilter kernel): a 3×3 convolution is the
- * product of the 9 shifted copies of the map, concatenated on the channel axis, with a [9·cᵢₙ, cₒᵤₜ]
- * weight (im2col by shifts).
+ * The 3×3 convolutions run as conv3x3.ts (forward convolutions only, also for the gradients: the wasm
+ * backend has no Conv2DBackpropFilter kernel). Each keeps its weight as a Linear [9·c, c] whose rows are
+ * the (row offset, column offset, channel) of the 3×3 neighbourhood, row-major — the layout of an im2col
+ * product — reshaped to the [3, 3, c, c] filter.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { conv3x3 } from './conv3x3';
 import { gelu } from './gelu';
 import { Linear } from './linear';
 import { Module } from './module';
@@ -25,15 +26,6 @@ export function spaceToDepth2(x: tf.Tensor): tf.Tensor {
   const rows = tf.reshape(x, [B * (H / 2), 2, W / 2, 2 * C]); // [B·H/2, 2, W/2, 2C]
   const blocks = tf.transpose(rows, [0, 2, 1, 3]); // [B·H/2, W/2, 2, 2C]
   return tf.reshape(blocks, [B, H / 2, W / 2, 4 * C]); // [B, H/2, W/2, 4C]
-}
-
-/** [B, H, W, C] → [B, H, W, 9C]: the 3×3 neighbourhood of every pixel (zero padding), offsets row-major. */
-export function neighbourhood3x3(x: tf.Tensor): tf.Tensor {
-  const [B, H, W, C] = x.shape as [number, number, number, number];
-  const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]); // [B, H+2, W+2, C]
-  const shifts: tf.Tensor[] = [];
-  for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) shifts.push(tf.slice(padded, [0, dy, dx, 0], [B, H, W, C]));
-  return tf.concat(shifts, 3); // [B, H, W, 9C]
 }
 
 /** Channels per stage: 16, 32, 64, … capped at the transformer width. */
@@ -67,9 +59,16 @@ export class ConvStem extends Module {
     let x = images;
     for (let i = 0; i < this.down.length; i++) {
       x = gelu(this.down[i]!.forward(spaceToDepth2(x))); // [B, h, w, cᵢ]
-      x = gelu(tf.add(x, this.conv[i]!.forward(neighbourhood3x3(x)))); // [B, h, w, cᵢ]
+      x = gelu(tf.add(x, this.conv3x3(i, x as tf.Tensor4D))); // [B, h, w, cᵢ]
     }
     const [B, h, w, c] = x.shape as [number, number, number, number];
     return this.out.forward(tf.reshape(x, [B, h * w, c])); // [B, n, width]
+  }
+
+  /** Stage i's 3×3 convolution (its Linear's weight as the filter) plus bias: [B, h, w, c] → [B, h, w, c]. */
+  private conv3x3(i: number, x: tf.Tensor4D): tf.Tensor {
+    const layer = this.conv[i]!;
+    const c = x.shape[3];
+    return tf.add(conv3x3(x, tf.reshape(layer.weight, [3, 3, c, layer.outDim]) as tf.Tensor4D), layer.bias); // [B, h, w, c]
   }
 }

@@ -23,29 +23,68 @@ function causalBias(T: number): tf.Tensor2D {
 }
 
 /**
+ * How the positions of an image prefix attend to each other inside the LM (text positions always see the
+ * whole prefix and their earlier text):
+ *   'causal'         each prefix position sees the prefix positions up to itself (LLaVA, Shikra: the
+ *                    image tokens are just earlier tokens)
+ *   'bidirectional'  each sees the whole prefix (the prefix-LM of PaLI / PaliGemma)
+ *   'self'           each sees only itself: the LM transforms every image token on its own and mixes
+ *                    nothing between them (the encoder has already mixed them)
+ */
+export type PrefixAttention = 'causal' | 'bidirectional' | 'self';
+export const PREFIX_ATTENTION_MODES: readonly PrefixAttention[] = ['causal', 'bidirectional', 'self'];
+
+/** Whether prefix position i (< P) may attend to position j under `mode`. */
+function prefixSees(mode: PrefixAttention, i: number, j: number, P: number): boolean {
+  if (mode === 'self') return j === i;
+  if (mode === 'bidirectional') return j < P;
+  return j <= i;
+}
+
+/**
  * The additive mask of packed rows, in the layout `forward` adds it in: group ids g [B, T] (−1 = the
  * shared prefix, seen by every later position; equal ids = one segment), and
  *
- *   M[b, i, j] = 0 if j ≤ i and (g[b, j] = −1 or g[b, j] = g[b, i]), else −1e9
+ *   M[b, i, j] = 0 if j ≤ i and (g[b, j] = −1 or g[b, j] = g[b, i]), else −1e9      (text positions i)
  *
- * Returned as [B, 1, T_q, T_k] (batched layout) or [T_q, B, 1, T_k] (wasm's grouped layout). Built once
- * per forward pass and shared by every layer.
+ * prefix positions i (g = −1, first in the row) follow `prefix` (PrefixAttention). Returned as
+ * [B, 1, T_q, T_k] (batched layout) or [T_q, B, 1, T_k] (wasm's grouped layout). Built once per
+ * forward pass and shared by every layer.
  */
-export function segmentCausalBias(groups: Int32Array, B: number, T: number): tf.Tensor4D {
+export function segmentCausalBias(groups: Int32Array, B: number, T: number, prefix: PrefixAttention = 'causal'): tf.Tensor4D {
   if (groups.length !== B * T) throw new Error(`segmentCausalBias: groups has ${groups.length} entries, expected B·T = ${B}·${T}.`);
   const grouped = explicitTransposes();
   const v = new Float32Array(B * T * T);
   for (let b = 0; b < B; b++) {
+    let P = 0;
+    while (P < T && groups[b * T + P] === -1) P++;
     for (let i = 0; i < T; i++) {
       const gi = groups[b * T + i]!;
       const row = grouped ? (i * B + b) * T : (b * T + i) * T;
       for (let j = 0; j < T; j++) {
         const gj = groups[b * T + j]!;
-        if (j > i || (gj !== -1 && gj !== gi)) v[row + j] = -1e9;
+        const sees = i < P ? prefixSees(prefix, i, j, P) : j <= i && (gj === -1 || gj === gi);
+        if (!sees) v[row + j] = -1e9;
       }
     }
   }
   return grouped ? tf.tensor4d(v, [T, B, 1, T]) : tf.tensor4d(v, [B, 1, T, T]);
+}
+
+/**
+ * The mask of unpacked rows [prefix (P); text] under `prefix` (PrefixAttention): text positions are
+ * causal and see the whole prefix. [1, 1, L, L] (batched layout) or [L, 1, 1, L] (grouped), L = P + T.
+ */
+export function prefixCausalBias(P: number, L: number, prefix: PrefixAttention): tf.Tensor4D {
+  const v = new Float32Array(L * L);
+  for (let i = 0; i < L; i++) for (let j = 0; j < L; j++) if (!(i < P ? prefixSees(prefix, i, j, P) : j <= i)) v[i * L + j] = -1e9;
+  return explicitTransposes() ? tf.tensor4d(v, [L, 1, 1, L]) : tf.tensor4d(v, [1, 1, L, L]);
+}
+
+/** Which head's attention probabilities to keep from a forward pass (filled in as [B, T_q, T_k]). */
+export interface AttentionCapture {
+  head: number;
+  attention?: tf.Tensor;
 }
 
 export class CausalSelfAttention extends Module {
@@ -71,8 +110,15 @@ export class CausalSelfAttention extends Module {
   }
 
   /** x [B, T, d] → [B, T, d]; position t attends to positions ≤ t (of its segment, with `bias` from segmentCausalBias). */
-  forward(x: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
+  /**
+   * x [B, T, d] → [B, T, d]. `capture` (optional): its `head`'s attention probabilities are stored in
+   * `capture.attention` as [B, T_q, T_k] (part of the gradient graph: a loss on them trains q and k).
+   */
+  forward(x: tf.Tensor, bias?: tf.Tensor, capture?: AttentionCapture): tf.Tensor {
     const [B, T, d] = x.shape as [number, number, number];
+    if (capture && !(Number.isInteger(capture.head) && capture.head >= 0 && capture.head < this.heads)) {
+      throw new Error(`CausalSelfAttention: capture.head must be an integer in [0, ${this.heads}); got ${capture.head}`);
+    }
     const h = this.heads;
     const dh = this.headDim;
     const G = B * h;
@@ -81,7 +127,9 @@ export class CausalSelfAttention extends Module {
     if (!explicitTransposes()) {
       const split = (t: tf.Tensor) => tf.transpose(heads(t), [0, 2, 1, 3]); // [B, h, T, dh]
       const scores = tf.add(tf.matMul(split(q), split(this.k.forward(x)), false, true), bias ?? causalBias(T)); // [B, h, T_q, T_k]
-      const y = tf.matMul(tf.softmax(scores, -1), split(this.v.forward(x))); // [B, h, T, dh]
+      const probs = tf.softmax(scores, -1); // [B, h, T_q, T_k]
+      if (capture) capture.attention = tf.reshape(tf.slice(probs, [0, capture.head, 0, 0], [B, 1, T, T]), [B, T, T]);
+      const y = tf.matMul(probs, split(this.v.forward(x))); // [B, h, T, dh]
       return this.out.forward(tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B, T, d])); // [B, T, d]
     }
     const qx = tf.reshape(tf.transpose(heads(q), [1, 3, 0, 2]), [T, dh, G]) as tf.Tensor3D; // [T, dh, G]
@@ -89,6 +137,7 @@ export class CausalSelfAttention extends Module {
     const vf = tf.reshape(tf.transpose(heads(this.v.forward(x)), [1, 0, 2, 3]), [T, G, dh]) as tf.Tensor3D; // [T, G, dh]
     const scores = tf.add(tf.reshape(groupedMatMul(qx, kf), [T, B, h, T]), bias ?? tf.reshape(causalBias(T), [T, 1, 1, T])); // [T_q, B, h, T_k]
     const attn = tf.softmax(scores, -1); // [T_q, B, h, T_k]
+    if (capture) capture.attention = tf.transpose(tf.reshape(tf.slice(attn, [0, 0, capture.head, 0], [T, B, 1, T]), [T, B, T]), [1, 0, 2]); // [B, T_q, T_k]
     const ax = tf.transpose(tf.reshape(attn, [T, G, T]), [0, 2, 1]) as tf.Tensor3D; // [T_q, T_k, G]
     const y = tf.reshape(groupedMatMul(ax, vf), [T, B, h, dh]); // [T, B, h, dh]
     const merged = tf.reshape(tf.transpose(y, [1, 0, 2, 3]), [B, T, d]); // [B, T, d]

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerNorm, Mlp, Module } from '../models';
-import { CausalSelfAttention } from './causal_attention';
+import { CausalSelfAttention, type AttentionCapture } from './causal_attention';
 
 export interface CausalBlockConfig {
   width: number;
@@ -27,9 +27,9 @@ export class CausalBlock extends Module {
     this.mlp = this.child('mlp', new Mlp(c.width, c.mlpWidth, seed, `${path}.mlp`));
   }
 
-  /** [B, T, d] → [B, T, d]; `bias`: the packed rows' mask (causal_attention.ts segmentCausalBias). */
-  forward(x: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
-    const h = tf.add(x, this.attn.forward(this.ln1.forward(x), bias)); // [B, T, d]
+  /** [B, T, d] → [B, T, d]; `bias`: the attention mask when not plain causal; `capture`: keep one head's attention. */
+  forward(x: tf.Tensor, bias?: tf.Tensor, capture?: AttentionCapture): tf.Tensor {
+    const h = tf.add(x, this.attn.forward(this.ln1.forward(x), bias, capture)); // [B, T, d]
     return tf.add(h, this.mlp.forward(this.ln2.forward(h))); // [B, T, d]
   }
 }

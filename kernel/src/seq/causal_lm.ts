@@ -18,8 +18,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { deriveSeed, LayerNorm, mergeConfig, Module } from '../models';
-import { segmentCausalBias } from './causal_attention';
+import { prefixCausalBias, PREFIX_ATTENTION_MODES, segmentCausalBias, type AttentionCapture, type PrefixAttention } from './causal_attention';
 import { CausalBlock } from './causal_block';
+
+/** One layer's head whose attention a forward pass keeps (causal_attention.ts AttentionCapture). */
+export interface LayerAttentionCapture extends AttentionCapture {
+  layer: number;
+}
 
 /** Packed rows: per text position [B, T] its position within its segment and the segment's id (≥ 0). */
 export interface PackingLayout {
@@ -47,6 +52,8 @@ export interface CausalLMConfig {
   heads: number;
   mlpWidth: number;
   lnEps: number;
+  /** How image-prefix positions attend to each other (causal_attention.ts PrefixAttention); text is always causal. */
+  prefixAttention: PrefixAttention;
 }
 
 export const DEFAULT_CAUSAL_LM_CONFIG: Readonly<CausalLMConfig> = Object.freeze({
@@ -58,6 +65,7 @@ export const DEFAULT_CAUSAL_LM_CONFIG: Readonly<CausalLMConfig> = Object.freeze(
   heads: 4,
   mlpWidth: 512,
   lnEps: 1e-5,
+  prefixAttention: 'causal',
 });
 
 export function causalLMConfig(overrides: Partial<CausalLMConfig> = {}): CausalLMConfig {
@@ -69,6 +77,7 @@ export function causalLMConfig(overrides: Partial<CausalLMConfig> = {}): CausalL
     throw new Error(`CausalLMConfig.extraVocabSize: expected a non-negative integer, got ${c.extraVocabSize}`);
   }
   if (c.width % c.heads !== 0) throw new Error(`CausalLMConfig.heads: ${c.heads} does not divide width ${c.width}`);
+  if (!PREFIX_ATTENTION_MODES.includes(c.prefixAttention)) throw new Error(`CausalLMConfig.prefixAttention: expected one of ${PREFIX_ATTENTION_MODES.join(', ')}, got '${c.prefixAttention}'`);
   return c;
 }
 
@@ -110,11 +119,12 @@ export class CausalLM extends Module {
 
   /**
    * ids int32 [B, T], prefix [B, P, d] (optional) → final hidden states [B, P + T, d] (after LN).
+   * `capture` (optional): keep the attention probabilities of one head of one layer, [B, P + T, P + T].
    * `packing` (packed rows, seq/packed_rows.ts): each text position's position index and segment id
    * ([B, T]); a segment then sees the prefix and its own earlier tokens only, with positions counted
    * from its start — each segment is computed exactly as it would be alone in a row.
    */
-  forward(ids: tf.Tensor, prefix?: tf.Tensor, packing?: PackingLayout): tf.Tensor {
+  forward(ids: tf.Tensor, prefix?: tf.Tensor, packing?: PackingLayout, capture?: LayerAttentionCapture): tf.Tensor {
     const c = this.config;
     if (ids.rank !== 2 || ids.dtype !== 'int32') throw new Error(`CausalLM.forward: ids must be int32 [B, T]; got ${ids.dtype} [${ids.shape}]`);
     const [B, T] = ids.shape as [number, number];
@@ -130,8 +140,17 @@ export class CausalLM extends Module {
     // positions, and the positions learnt in text-only pretraining are the ones stage 1 uses
     const text = tf.add(emb, packing ? this.packedPositions(packing, B, T) : tf.slice(this.pos, [0, 0], [T, c.width])); // [B, T, d]
     let x = prefix ? tf.concat([prefix, text], 1) : text; // [B, P + T, d]
-    const bias = packing ? segmentCausalBias(packedGroups(packing, B, T, prefix ? prefix.shape[1]! : 0), B, x.shape[1]!) : undefined;
-    for (const block of this.blocks) x = block.forward(x, bias); // [B, P + T, d]
+    const P = prefix ? prefix.shape[1]! : 0;
+    const L = x.shape[1]!;
+    const bias = packing
+      ? segmentCausalBias(packedGroups(packing, B, T, P), B, L, c.prefixAttention)
+      : P > 0 && c.prefixAttention !== 'causal'
+        ? prefixCausalBias(P, L, c.prefixAttention)
+        : undefined; // plain causal: the attention's own mask
+    if (capture && !(Number.isInteger(capture.layer) && capture.layer >= 0 && capture.layer < c.depth)) {
+      throw new Error(`CausalLM.forward: capture.layer must be an integer in [0, ${c.depth}); got ${capture.layer}`);
+    }
+    this.blocks.forEach((block, l) => (x = block.forward(x, bias, capture?.layer === l ? capture : undefined))); // [B, P + T, d]
     return this.lnFinal.forward(x); // [B, P + T, d]
   }
 

@@ -83,7 +83,7 @@ export function evaluateGrounded(model: GroundedLM, tok: WordTokenizer, codec: C
       for (const r of run('rec', boxLen + 2)) {
         const { box, failures: f } = parseBox(words(r.out), codec, W, H);
         failures.rec += f;
-        rec.push({ id: r.ex.record, truth: truth[r.scene]![r.ex.object]!, predicted: box, others: truth[r.scene]!.filter((_, k) => k !== r.ex.object) });
+        rec.push({ id: r.ex.record, truth: truth[r.scene]![r.ex.object]!, predicted: box, others: truth[r.scene]!.filter((_, k) => k !== r.ex.object), ...(r.ex.group !== undefined ? { group: r.ex.group } : {}) });
       }
       const listed = run('listing', 10);
       const det = run('detection', o.maxObjects * (boxLen + 1) + 1);

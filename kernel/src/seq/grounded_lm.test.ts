@@ -166,6 +166,9 @@ test('tiny stage 0 → stage 1 smoke run: checkpoints written, metrics computed,
   // unconstrained decoding of an (almost) untrained model: every unparsable REC answer is a counted miss
   assert.equal(r.metrics.rec.parseFailures, r.metrics.parseFailures.rec);
   assert.ok(r.metrics.rec.correct <= r.metrics.rec.n - r.metrics.rec.parseFailures);
+  const groups = Object.values(r.metrics.rec.byGroup);
+  assert.equal(groups.reduce((a, g) => a + g.n, 0), r.metrics.rec.n, 'every expression is in one group');
+  assert.equal(groups.reduce((a, g) => a + g.correct, 0), r.metrics.rec.correct);
   assert.equal(tf.memory().numTensors, n0, 'no tensor leaks across both stages and evaluation');
   await fs.rm(dir, { recursive: true, force: true });
 });

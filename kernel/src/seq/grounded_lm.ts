@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Linear, Module, PatchEncoder, type PatchEncoderConfig } from '../models';
-import type { CausalLM, PackingLayout } from './causal_lm';
+import type { CausalLM, LayerAttentionCapture, PackingLayout } from './causal_lm';
 
 const PIXEL_MEAN = 0.25;
 const PIXEL_STD = 0.3;
@@ -46,11 +46,14 @@ export class GroundedLM extends Module {
     return this.encoder.forward(x); // [B, P, e]
   }
 
-  /** Logits of the text positions: ids [B, T], prefix [B, P, d] → [B, T, V]; `packing`: packed rows (seq/packed_rows.ts). */
-  textLogits(ids: tf.Tensor, prefix: tf.Tensor, packing?: PackingLayout): tf.Tensor {
+  /**
+   * Logits of the text positions: ids [B, T], prefix [B, P, d] → [B, T, V]; `packing`: packed rows
+   * (seq/packed_rows.ts); `capture`: keep one LM head's attention (causal_lm.ts).
+   */
+  textLogits(ids: tf.Tensor, prefix: tf.Tensor, packing?: PackingLayout, capture?: LayerAttentionCapture): tf.Tensor {
     const [B, T] = ids.shape as [number, number];
     const P = prefix.shape[1]!;
-    const hidden = this.lm.forward(ids, prefix, packing); // [B, P + T, d]
+    const hidden = this.lm.forward(ids, prefix, packing, capture); // [B, P + T, d]
     const text = tf.slice(hidden, [0, P, 0], [B, T, this.lm.config.width]); // [B, T, d]
     return this.lm.logits(text); // [B, T, V]
   }

@@ -8,11 +8,13 @@
  */
 import { deepFreeze, mergeConfig } from '../util/merge_config';
 import type { TaskName } from './task_templates';
+import { PREFIX_ATTENTION_MODES, type PrefixAttention } from './causal_attention';
 
 export interface GroundedLMConfig {
   data: { seed: number; trainScenes: number; testScenes: number; imageSize: number };
   /** posInit: the patch encoder's initial position embeddings, 'normal' or 'sincos' (models/sincos_positions.ts). */
-  model: { width: number; lmDepth: number; encoderDepth: number; heads: number; patchSize: number; maxLength: number; stem: 'linear' | 'conv'; posInit: 'normal' | 'sincos' };
+  /** prefixAttention: how the image tokens attend to each other inside the LM (seq/causal_attention.ts). */
+  model: { width: number; lmDepth: number; encoderDepth: number; heads: number; patchSize: number; maxLength: number; stem: 'linear' | 'conv'; posInit: 'normal' | 'sincos'; prefixAttention: PrefixAttention };
   stage0: { steps: number; batchSize: number; lr: number; corpusFile: string; corpusShare: number };
   stage1: {
     steps: number;
@@ -31,6 +33,10 @@ export interface GroundedLMConfig {
     patchLabelWeight: number;
     /** Weight of the auxiliary per-patch box loss through the coordinate embeddings (seq/patch_boxes.ts); 0 = off. */
     patchBoxWeight: number;
+    /** Weight of the auxiliary per-patch region-phrase word loss through the tied word embeddings (seq/patch_words.ts); 0 = off. */
+    patchWordWeight: number;
+    /** Weight of the supervised answer attention: REC and region-caption answers attend to their object's patches (seq/answer_attention.ts); 0 = off. */
+    answerAttentionWeight: number;
     /** Examples of one scene packed into a row, independent segments sharing the image (seq/packed_rows.ts); 1 = one per row. */
     examplesPerImage: number;
     /** Threads training one run data-parallel (train/gradient_peers.ts): effective batch = dataParallel × batchSize; 1 = off. */
@@ -53,7 +59,7 @@ export interface GroundedLMConfig {
 
 export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze({
   data: { seed: 0, trainScenes: 20000, testScenes: 200, imageSize: 64 },
-  model: { width: 64, lmDepth: 2, encoderDepth: 2, heads: 4, patchSize: 16, maxLength: 64, stem: 'linear', posInit: 'normal' },
+  model: { width: 64, lmDepth: 2, encoderDepth: 2, heads: 4, patchSize: 16, maxLength: 64, stem: 'linear', posInit: 'normal', prefixAttention: 'causal' },
   stage0: { steps: 300, batchSize: 64, lr: 2e-3, corpusFile: '', corpusShare: 0.2 },
   stage1: {
     steps: 700,
@@ -68,6 +74,8 @@ export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze
     encoderInit: '',
     patchLabelWeight: 0,
     patchBoxWeight: 0,
+    patchWordWeight: 0,
+    answerAttentionWeight: 0,
     examplesPerImage: 1,
     dataParallel: 1,
     coordinateInit: 'random',
@@ -110,6 +118,7 @@ export function resolveGroundedLMConfig(overrides: unknown = {}, quick = false):
   if (!['random', 'sincos'].includes(c.stage1.coordinateInit)) fail('stage1.coordinateInit', "'random' or 'sincos'", c.stage1.coordinateInit);
   if (!['linear', 'conv'].includes(c.model.stem)) fail('model.stem', "'linear' or 'conv'", c.model.stem);
   if (!['normal', 'sincos'].includes(c.model.posInit)) fail('model.posInit', "'normal' or 'sincos'", c.model.posInit);
+  if (!PREFIX_ATTENTION_MODES.includes(c.model.prefixAttention)) fail('model.prefixAttention', PREFIX_ATTENTION_MODES.map((m) => `'${m}'`).join(', '), c.model.prefixAttention);
   if (!/^(bins|grid|text)\d+$/.test(c.codecA)) fail('codecA', "'bins<N>', 'grid<G>' or 'text<S>'", c.codecA);
   if (!/^(bins|grid|text)\d+$/.test(c.codecB)) fail('codecB', "'bins<N>', 'grid<G>' or 'text<S>'", c.codecB);
   return c;

@@ -67,6 +67,11 @@ export function groundedLMReport(
     ms(a.metrics.trainSeconds),
     ms(a.metrics.trainCpuSeconds),
   ]);
+  const groups = [...new Set(results.flatMap((r) => Object.keys(r.metrics.rec.byGroup ?? {})))].sort();
+  const groupRows = results.map((r) => [esc(r.arm.name), String(r.seed), ...groups.map((g) => {
+    const x = r.metrics.rec.byGroup?.[g];
+    return x ? `${f3(x.accuracy)} (${x.n})` : '–';
+  })]);
   const c = summary.stage0Contribution;
   const pictures = results
     .filter((r) => r.seed === 0)
@@ -84,6 +89,8 @@ REC Acc@0.5 with ${cfg.eval.strict ? '&gt;' : '≥'} and ${esc(cfg.eval.measure)
 ${table(['codec', 'REC Acc@0.5', 'mAP', 'mean IoU', 'mean |error| px', 'max |error| px', 'N expressions'], oracleRows)}
 <h3>Results (mean ± sd over seeds [per seed])</h3>
 ${table(['arm', 'REC Acc@0.5', 'mAP', 'AP50', 'names micro-F1', 'names macro-F1', 'names from detection micro-F1', 'caption exact', 'REC parse failures', 'REC: another object’s box', 'REC: box fits no object', 'gap to oracle REC (points)', 'train wall s', 'train CPU s'], armRows)}
+<h3>REC Acc@0.5 by expression group (N): kind; attributes+k = k size or colour words besides the name</h3>
+${groups.length ? table(['arm', 'seed', ...groups], groupRows) : '<p>no groups (the expressions carry none)</p>'}
 <h3>Stage-0 (text-only pretraining) contribution, codec ${esc(c?.codec ?? '')}: pretrained − scratch, paired by seed</h3>
 ${c ? table(['metric', 'difference'], [['REC Acc@0.5', ms(c.recAcc)], ['names micro-F1', ms(c.nameMicroF1)], ['mAP', ms(c.AP)]]) : '<p>not available</p>'}
 <h3>Targets</h3>

@@ -75,7 +75,7 @@ export function textTokenizerOf(data?: RecordScenesData): WordTokenizer {
 
 function lmConfig(cfg: GroundedLMConfig, vocabSize: number) {
   const m = cfg.model;
-  return { vocabSize, extraVocabSize: 0, maxLength: m.maxLength, width: m.width, depth: m.lmDepth, heads: m.heads, mlpWidth: 4 * m.width, lnEps: 1e-5 };
+  return { vocabSize, extraVocabSize: 0, maxLength: m.maxLength, width: m.width, depth: m.lmDepth, heads: m.heads, mlpWidth: 4 * m.width, lnEps: 1e-5, prefixAttention: m.prefixAttention };
 }
 
 const progress = (log: Log, label: string, every: number) => (e: { kind: string; step?: number; loss?: number; totalSteps?: number }) => {
@@ -158,9 +158,8 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
     const budget = new CancellationSource();
     const timer = s.maxMinutes > 0 ? setTimeout(() => budget.cancel(), s.maxMinutes * 60_000) : null;
     if (s.dataParallel > 1) {
-      if (data) throw new Error('GroundedLMConfig.stage1.dataParallel > 1 is not supported with --data yet (the peer threads build the grounded scenes); use 1.');
       if (!['wasm', 'cpu'].includes(tf.getBackend())) throw new Error(`GroundedLMConfig.stage1.dataParallel > 1 is for the CPU backends (wasm, cpu); on '${tf.getBackend()}' raise stage1.batchSize instead.`);
-      peers = await startThreadPeers({ count: s.dataParallel - 1, module: __filename.replace(/\.[jt]s$/, ''), factory: 'stage1PeerTask', args: { cfg, arm, seed } satisfies Stage1PeerArgs, seed, backend: tf.getBackend(), variables: task.variables() });
+      peers = await startThreadPeers({ count: s.dataParallel - 1, module: __filename.replace(/\.[jt]s$/, ''), factory: 'stage1PeerTask', args: { cfg, arm, seed, ...(data ? { data } : {}) } satisfies Stage1PeerArgs, seed, backend: tf.getBackend(), variables: task.variables() });
       log(`${arm.name} seed ${seed}: ${peers.count} gradient peer thread(s), effective batch ${s.dataParallel} × ${s.batchSize}`);
     }
     const result = await train(task, { steps: s.steps, seed, optimizer: { lr: s.lr }, schedule: { warmupSteps: Math.min(s.warmupSteps, s.steps) } }, {
@@ -237,7 +236,7 @@ function stage1TaskOf(cfg: GroundedLMConfig, arm: Arm, model: GroundedLM, tok: W
     tok,
     codec,
     pool,
-    { batchSize: s.batchSize, numScenes: pool.dataset.size('train'), taskWeights, randomOrder: s.randomOrder, noiseBoxes: s.noiseBoxes, freezeTextEmbeddings: s.freezeTextEmbeddings, policy: { clipBoxes: cfg.clipBoxes }, patchLabelWeight: s.patchLabelWeight, patchBoxWeight: s.patchBoxWeight, examplesPerImage: s.examplesPerImage, ...(data ? { names: data.names } : {}) },
+    { batchSize: s.batchSize, numScenes: pool.dataset.size('train'), taskWeights, randomOrder: s.randomOrder, noiseBoxes: s.noiseBoxes, freezeTextEmbeddings: s.freezeTextEmbeddings, policy: { clipBoxes: cfg.clipBoxes }, patchLabelWeight: s.patchLabelWeight, patchBoxWeight: s.patchBoxWeight, patchWordWeight: s.patchWordWeight, answerAttentionWeight: s.answerAttentionWeight, examplesPerImage: s.examplesPerImage, ...(data ? { names: data.names } : {}) },
     warnings,
     { stage: 1, arm, model: cfg.model, data: cfg.data, stage1: s, vocabulary: tok.vocabulary, clipBoxes: cfg.clipBoxes },
   );
@@ -247,16 +246,19 @@ export interface Stage1PeerArgs {
   cfg: GroundedLMConfig;
   arm: Arm;
   seed: number;
+  /** The run's dataset records (`--data`), copied to the peer thread; absent for the grounded scenes. */
+  data?: RecordScenesData;
 }
 
 /**
  * The task of a data-parallel peer thread (train/gradient_peers.ts): the same architecture and data as
  * runStage1's, with placeholder weights (the training thread sends its weights every step).
  */
-export function stage1PeerTask({ cfg, arm, seed }: Stage1PeerArgs) {
+export function stage1PeerTask({ cfg, arm, seed, data }: Stage1PeerArgs) {
   const codec = codecByName(arm.codec);
-  const base = textTokenizerOf();
+  const base = textTokenizerOf(data);
   const tok = groundedTokenizer(codec, base);
   const lm = stage1LM(new CausalLM(lmConfig(cfg, base.size), seed), tok, base, seed);
-  return stage1TaskOf(cfg, arm, groundedModel(cfg, lm, seed), tok, codec, new ScenePool(sceneSourceOf(cfg)), newBoxWarnings());
+  const pool = new ScenePool(sceneSourceOf(cfg, data));
+  return stage1TaskOf(cfg, arm, groundedModel(cfg, lm, seed), tok, codec, pool, newBoxWarnings(), data);
 }

@@ -13,7 +13,7 @@
  */
 import type { BoxXYXY } from '../data/scene_types';
 import { SHAPES } from '../data/scene_vocabulary';
-import { cocoMAP, namePRF, recAccuracy, recMisses, xyxyToXywh, type RecMisses, type RecOptions } from '../evaluate';
+import { cocoMAP, namePRF, recAccuracy, recAccuracyByGroup, recMisses, xyxyToXywh, type RecByGroup, type RecMisses, type RecOptions } from '../evaluate';
 
 export interface RecPrediction {
   id: string;
@@ -21,6 +21,8 @@ export interface RecPrediction {
   predicted: BoxXYXY | null;
   /** The boxes of the image's other objects (for the miss breakdown; none when absent). */
   others?: BoxXYXY[];
+  /** How the expression singles its object out (task_templates.ts recGroup), for the accuracy per group. */
+  group?: string;
 }
 
 export interface ImagePrediction {
@@ -46,7 +48,7 @@ export interface ParseFailures {
 }
 
 export interface GroundedMetrics {
-  rec: { accuracy: number; n: number; correct: number; parseFailures: number; options: Required<RecOptions>; accuracyGIoU: number; accuracyStrict: number; misses: RecMisses };
+  rec: { accuracy: number; n: number; correct: number; parseFailures: number; options: Required<RecOptions>; accuracyGIoU: number; accuracyStrict: number; misses: RecMisses; byGroup: RecByGroup };
   detection: { AP: number; AP50: number; AP75: number; stats: Record<string, number>; nImages: number; nDetections: number };
   names: { micro: { precision: number; recall: number; f1: number }; macro: { precision: number; recall: number; f1: number }; exactMatch: number; nImages: number };
   namesFromDetection: { micro: { precision: number; recall: number; f1: number }; macro: { precision: number; recall: number; f1: number } };
@@ -93,6 +95,7 @@ export function scoreGrounded(
       accuracyGIoU: giou.accuracy,
       accuracyStrict: strict.accuracy,
       misses: recMisses(rec.map((x) => ({ predicted: x.predicted, truth: x.truth, others: x.others ?? [] })), recOptions),
+      byGroup: recAccuracyByGroup(rec.map((x) => ({ predicted: x.predicted, truth: x.truth, ...(x.group !== undefined ? { group: x.group } : {}) })), recOptions),
     },
     detection: {
       AP: map?.AP ?? NaN,

@@ -54,11 +54,11 @@ test('packed rows: segments laid end to end, positions from 0 in each, labels an
   assert.throws(() => packedExampleRows([[a], []], tok), /every row needs at least one example/);
 });
 
-for (const backend of ['wasm', 'cpu'] as const) {
-  test(`packed rows (${backend}, ${backend === 'wasm' ? 'grouped' : 'batched'} attention layout): each segment’s logits equal those of its example alone in a row`, async () => {
+for (const [backend, prefixAttention] of [['wasm', 'causal'], ['cpu', 'causal'], ['wasm', 'self'], ['cpu', 'bidirectional']] as const) {
+  test(`packed rows (${backend}, ${backend === 'wasm' ? 'grouped' : 'batched'} attention layout, prefix attention '${prefixAttention}'): each segment’s logits equal those of its example alone in a row`, async () => {
     await tf.setBackend(backend);
     try {
-      const lm = extendVocabulary(new CausalLM({ vocabSize: base.size, maxLength: 32, width: 16, depth: 2, heads: 2, mlpWidth: 32 }, 1), tok.size - base.size, 2);
+      const lm = extendVocabulary(new CausalLM({ vocabSize: base.size, maxLength: 32, width: 16, depth: 2, heads: 2, mlpWidth: 32, prefixAttention }, 1), tok.size - base.size, 2);
       const model = new GroundedLM(lm, { imageSize: 32, width: 16, depth: 1, heads: 2, mlpWidth: 32, outputDim: 16, patchSize: 8 }, 7);
       const images = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 5);
       const packed = packedExampleRows([[a, b], [c]], tok);
@@ -110,3 +110,31 @@ test('stage 1 with examplesPerImage 3: rows hold up to 3 examples of one scene w
   assert.equal(tf.memory().numTensors, n0, 'no tensor leaks');
   model.dispose();
 });
+
+for (const backend of ['wasm', 'cpu'] as const) {
+  test(`prefix attention (${backend}): changing image token k changes the LM's prefix states after k ('causal'), all of them ('bidirectional'), k's only ('self'); text sees it in every mode`, async () => {
+    await tf.setBackend(backend);
+    try {
+      const P = 5;
+      const ids = tf.tensor2d([[1, 7, 8]], [1, 3], 'int32');
+      const prefix = tf.randomNormal([1, P, 8], 0, 1, 'float32', 11);
+      const k = 2;
+      // a random change of token k only (not a constant shift: the layer norms would remove that)
+      const changed = tf.tidy(() => tf.add(prefix, tf.mul(tf.oneHot(tf.tensor1d([k], 'int32'), P).reshape([1, P, 1]), tf.randomNormal([1, 1, 8], 0, 1, 'float32', 12))));
+      const expected = { causal: [false, false, true, true, true], bidirectional: [true, true, true, true, true], self: [false, false, true, false, false] };
+      for (const mode of ['causal', 'bidirectional', 'self'] as const) {
+        const lm = new CausalLM({ vocabSize: 16, maxLength: 8, width: 8, depth: 2, heads: 2, mlpWidth: 16, prefixAttention: mode }, 3);
+        const a = lm.forward(ids, prefix).arraySync() as number[][][];
+        const b = lm.forward(ids, changed).arraySync() as number[][][];
+        const moved = a[0]!.map((row, t) => row.some((v, j) => Math.abs(v - b[0]![t]![j]!) > 1e-5));
+        assert.deepEqual(moved.slice(0, P), expected[mode], `prefix states that moved, mode '${mode}'`);
+        assert.ok(moved.slice(P).every(Boolean), `every text position sees the prefix, mode '${mode}'`);
+        lm.dispose();
+      }
+      assert.throws(() => new CausalLM({ prefixAttention: 'full' as never }, 0), /CausalLMConfig.prefixAttention: expected one of causal, bidirectional, self, got 'full'/);
+      tf.dispose([ids, prefix, changed]);
+    } finally {
+      await tf.setBackend('wasm');
+    }
+  });
+}

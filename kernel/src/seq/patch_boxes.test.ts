@@ -2,18 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
-import { GroundedScenes } from '../data/grounded_scenes';
-import type { Scene } from '../data/scene_types';
 import { train } from '../train';
 import { newBoxWarnings } from './box_check';
 import { CausalLM } from './causal_lm';
 import { codecByName } from './codec_registry';
-import { GroundedLM } from './grounded_lm';
 import { coordinateRows, PatchBoxHead, patchBoxTargets, tokensPerBox } from './patch_boxes';
-import { ScenePool } from './scene_pool';
 import { groundedTokenizer, textTokenizer } from './sequence_vocabulary';
 import { stage1GroundedTask } from './stage1_grounded_task';
 import { extendVocabulary } from './vocabulary_extension';
+import { tinyStage1, tinyStage1Options, twoObjectScene } from './test_support/stage1_fixtures';
 
 test('setup backend', async () => {
   await initBackend({ backend: 'wasm', log: null });
@@ -26,16 +23,7 @@ test('patch boxes: tokens per box of each codec; the text codec (varying digit r
 });
 
 test('patch boxes: each owned patch gets its owner’s bins, background patches weight 0 (hand-computed 4×4 grid, bins 65 on 64 px)', () => {
-  const scene = {
-    split: 'train',
-    index: 0,
-    width: 64,
-    height: 64,
-    objects: [
-      { box: [0, 0, 32, 32], name: 'circle' }, // owns centres (8|24, 8|24) except (24, 24)
-      { box: [20, 20, 44, 44], name: 'star' }, // smaller: owns (24|40, 24|40)
-    ],
-  } as unknown as Scene;
+  const scene = twoObjectScene();
   const codec = codecByName('bins65'); // k = round(x / 64 · 64) = x
   const { codes, weights } = patchBoxTargets([scene], 4, codec, { clipBoxes: false }, newBoxWarnings());
   const c = [0, 0, 32, 32];
@@ -82,16 +70,8 @@ test('patch boxes: the coordinate rows are the codec’s run of the vocabulary; 
 });
 
 test('stage 1 with patchBoxWeight > 0: the head is trained with the model, the loss is reported and falls, nothing leaks', async () => {
-  const base = textTokenizer();
-  const codec = codecByName('bins32');
-  const tok = groundedTokenizer(codec, base);
-  const pool = new ScenePool(new GroundedScenes({ seed: 3, imageSize: 32, splits: { train: 8, val: 1, test: 4 } }));
-  const lm = extendVocabulary(new CausalLM({ vocabSize: base.size, maxLength: 32, width: 16, depth: 1, heads: 2, mlpWidth: 32 }, 1), tok.size - base.size, 2);
-  const model = new GroundedLM(lm, { imageSize: 32, width: 16, depth: 1, heads: 2, mlpWidth: 32, outputDim: 16, patchSize: 8 }, 7);
-  const task = stage1GroundedTask(model, tok, codec, pool, {
-    batchSize: 8, numScenes: 8, taskWeights: { detection: 1, regionCaption: 0, rec: 1, listing: 0 }, randomOrder: false, noiseBoxes: 0,
-    freezeTextEmbeddings: false, policy: { clipBoxes: false }, patchBoxWeight: 1,
-  }, newBoxWarnings(), {});
+  const { codec, tok, pool, model } = tinyStage1();
+  const task = stage1GroundedTask(model, tok, codec, pool, tinyStage1Options({ detection: 1, regionCaption: 0, rec: 1, listing: 0 }, { patchBoxWeight: 1 }), newBoxWarnings(), {});
   assert.equal(task.variables().length, model.variables().length + 2, 'the head’s weight and bias are trained too');
   const n0 = tf.memory().numTensors;
   const r = await train(task, { steps: 40, optimizer: { lr: 1e-2 } });

@@ -6,7 +6,8 @@
  * the image enters as the projected patch prefix, the loss is the weighted next-token loss on the
  * answer (task_templates.ts). A TrainTask: variables are the encoder's, the projector's and the LM's,
  * minus the pretrained text embedding when `freezeTextEmbeddings` (then it stays bit-identical), plus the
- * heads of the auxiliary losses when on (patch labels, patch boxes; after the model's, in that order).
+ * heads of the auxiliary losses when on (patch labels, patch boxes, patch words; after the model's, in that order); the supervised answer attention
+ * (answer_attention.ts) adds no variables.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { WordTokenizer } from '../data/word_tokenizer';
@@ -16,12 +17,14 @@ import type { BoxPolicy, BoxWarnings } from './box_check';
 import type { CoordinateCodec } from './coordinate_codec';
 import type { GroundedLM } from './grounded_lm';
 import { ScenePool } from './scene_pool';
-import type { PackingLayout } from './causal_lm';
+import type { LayerAttentionCapture, PackingLayout } from './causal_lm';
 import { packedExampleRows, packedLength } from './packed_rows';
 import { exampleRows, type TokenRows } from './sequence_batch';
 import { SHAPES } from '../data/scene_vocabulary';
 import { coordinateRows, PatchBoxHead, patchBoxTargets, tokensPerBox, type PatchBoxTargets } from './patch_boxes';
 import { PatchLabelHead, patchLabels } from './patch_labels';
+import { PatchWordHead, patchWordTargets, type PatchWordTargets } from './patch_words';
+import { answerAttentionLoss, answerAttentionTargets, type AnswerAttentionTargets } from './answer_attention';
 import { weightedTokenLoss } from './sequence_loss';
 import { TASK_NAMES, taskTemplate, type SeqExample, type TaskName } from './task_templates';
 import type { Scene } from '../data/scene_types';
@@ -38,6 +41,10 @@ export interface Stage1Options {
   patchLabelWeight?: number;
   /** Weight of the auxiliary per-patch box loss through the coordinate embeddings (patch_boxes.ts); 0 = off. */
   patchBoxWeight?: number;
+  /** Weight of the auxiliary per-patch phrase-word loss through the tied word embeddings (patch_words.ts); 0 = off. */
+  patchWordWeight?: number;
+  /** Weight of the supervised answer attention of REC and region captions (answer_attention.ts); 0 = off. */
+  answerAttentionWeight?: number;
   /**
    * Examples packed into one row per scene (packed_rows.ts): up to this many, while the row's inputs fit
    * the LM's maxLength; 1 (default) = one example per row.
@@ -60,6 +67,10 @@ export interface Stage1Batch extends TokenRows {
   patchLabels?: Int32Array;
   /** [B·P·L] box-token targets and weights of the owned patches when the patch-box loss is on. */
   patchBoxes?: PatchBoxTargets;
+  /** [B·P·V] owner-phrase word distributions and [B·P] weights when the patch-word loss is on. */
+  patchWords?: PatchWordTargets;
+  /** The object's patches and the supervised answer positions when the answer-attention loss is on. */
+  answerAttention?: AnswerAttentionTargets;
 }
 
 export function stage1GroundedTask(
@@ -83,10 +94,15 @@ export function stage1GroundedTask(
   const boxWeight = o.patchBoxWeight ?? 0;
   const boxHead = boxWeight > 0 ? new PatchBoxHead(model.lm.config.width, tokensPerBox(codec), 7927) : null;
   const coordRows = boxHead ? coordinateRows(tok, codec) : null;
+  const wordWeight = o.patchWordWeight ?? 0;
+  const wordHead = wordWeight > 0 ? new PatchWordHead(model.lm.config.width, 7933) : null;
+  if (wordHead && tok.size !== model.lm.vocabSize) throw new Error(`stage1GroundedTask: the tokenizer has ${tok.size} words but the LM ${model.lm.vocabSize} rows; the patch-word loss needs them equal.`);
   const perImage = o.examplesPerImage ?? 1;
   if (!Number.isInteger(perImage) || perImage < 1) throw new Error(`stage1GroundedTask: examplesPerImage must be a positive integer; got ${perImage}.`);
   const maxLength = model.lm.config.maxLength;
-  const vars = [...model.variables().filter((v) => v !== frozen), ...(head ? head.trainableVariables() : []), ...(boxHead ? boxHead.trainableVariables() : [])];
+  const attentionWeight = o.answerAttentionWeight ?? 0;
+  if (attentionWeight > 0 && perImage > 1) throw new Error(`stage1GroundedTask: answerAttentionWeight needs one example per row; got examplesPerImage ${perImage}.`);
+  const vars = [...model.variables().filter((v) => v !== frozen), ...(head ? head.trainableVariables() : []), ...(boxHead ? boxHead.trainableVariables() : []), ...(wordHead ? wordHead.trainableVariables() : [])];
   return {
     config,
     variables: () => vars,
@@ -129,6 +145,8 @@ export function stage1GroundedTask(
       const batch: Stage1Batch = { ...tokens, images: ScenePool.pixels(scenes), imageShape: [scenes.length, H, W, 3], tasks, examples: tasks.length };
       if (head) batch.patchLabels = patchLabels(scenes, grid, classes);
       if (boxHead) batch.patchBoxes = patchBoxTargets(scenes, grid, codec, o.policy, warnings);
+      if (wordHead) batch.patchWords = patchWordTargets(scenes, grid, tok);
+      if (attentionWeight > 0) batch.answerAttention = answerAttentionTargets(rows.map((r) => r[0]!), scenes, tokens, grid, tok);
       return batch;
     },
     lossFn(b) {
@@ -136,9 +154,17 @@ export function stage1GroundedTask(
       const ids = tf.tensor2d(b.ids, [b.batch, b.length], 'int32'); // [B, T]
       const features = model.features(images); // [B, P, e]
       const prefix = model.projector.forward(features); // [B, P, d]
-      const seq = weightedTokenLoss(model.textLogits(ids, prefix, b.packing), tf.tensor1d(b.labels, 'int32'), tf.tensor1d(b.weights)); // logits [B, T, V]
+      // the supervised head: head 0 of the LM's last layer
+      const capture = b.answerAttention ? { layer: model.lm.config.depth - 1, head: 0 } as LayerAttentionCapture : undefined;
+      const seq = weightedTokenLoss(model.textLogits(ids, prefix, b.packing, capture), tf.tensor1d(b.labels, 'int32'), tf.tensor1d(b.weights)); // logits [B, T, V]
       let total = seq.total;
       const parts = { ...seq.parts };
+      if (capture && b.answerAttention) {
+        const P = model.numPrefix;
+        const a = b.answerAttention;
+        parts.answerAttention = answerAttentionLoss(capture.attention!, P, tf.tensor2d(a.patches, [b.batch, P]), tf.tensor2d(a.positions, [b.batch, b.length]));
+        total = tf.add(total, tf.mul(parts.answerAttention, attentionWeight)) as tf.Scalar;
+      }
       if (head && b.patchLabels) {
         parts.patch = head.loss(features, tf.tensor1d(b.patchLabels, 'int32'));
         total = tf.add(total, tf.mul(parts.patch, patchWeight)) as tf.Scalar;
@@ -146,6 +172,11 @@ export function stage1GroundedTask(
       if (boxHead && b.patchBoxes) {
         parts.patchBox = boxHead.loss(prefix, model.lm, coordRows!, tf.tensor1d(b.patchBoxes.codes, 'int32'), tf.tensor1d(b.patchBoxes.weights));
         total = tf.add(total, tf.mul(parts.patchBox, boxWeight)) as tf.Scalar;
+      }
+      if (wordHead && b.patchWords) {
+        const V = model.lm.vocabSize;
+        parts.patchWord = wordHead.loss(prefix, model.lm, tf.tensor2d(b.patchWords.distributions, [b.patchWords.weights.length, V]), tf.tensor1d(b.patchWords.weights));
+        total = tf.add(total, tf.mul(parts.patchWord, wordWeight)) as tf.Scalar;
       }
       return { total, parts };
     },

@@ -19,8 +19,8 @@
  *
  * A new task is one more entry: `registerTaskTemplate({ name, answer, build })`.
  */
-import type { BoxXYXY, Scene } from '../data/scene_types';
-import { SHAPES } from '../data/scene_vocabulary';
+import type { BoxXYXY, ReferringExpression, Scene } from '../data/scene_types';
+import { roleOfWord, SHAPES } from '../data/scene_vocabulary';
 import type { SeededRandom } from '../util/seeded_random';
 import { checkedBox, type BoxPolicy, type BoxWarnings } from './box_check';
 import type { CoordinateCodec } from './coordinate_codec';
@@ -44,6 +44,8 @@ export interface SeqExample {
   weights: number[];
   /** The object the example is about (region caption, REC), or −1. */
   object: number;
+  /** REC: how the expression singles its object out (`recGroup`), for the accuracy per group. */
+  group?: string;
 }
 
 export interface TaskContext {
@@ -83,6 +85,20 @@ function randomBox(rng: SeededRandom, W: number, H: number): BoxXYXY {
   const x = rng.next() * (W - w);
   const y = rng.next() * (H - h);
   return [x, y, x + w, y + h];
+}
+
+/**
+ * The group of a referring expression for REC accuracy per group: its kind, and for expressions by
+ * attributes the number of size and colour words besides the name — 'attributes+0' ("the ring"),
+ * 'attributes+1' ("the red ring"), 'attributes+2' ("the small red ring"), 'extremal', 'relational'.
+ */
+export function recGroup(e: Pick<ReferringExpression, 'kind' | 'words'>): string {
+  if (e.kind !== 'attributes') return e.kind;
+  const attributes = e.words.filter((w) => {
+    const role = roleOfWord(w);
+    return role === 'size' || role === 'colour';
+  }).length;
+  return `attributes+${attributes}`;
 }
 
 const registry = new Map<TaskName, TaskTemplate>();
@@ -137,7 +153,7 @@ registerTaskTemplate({
   answer: 'box',
   build(s, ctx) {
     const boxes = sceneBoxes(s, ctx);
-    return s.referringExpressions.map((e) => example('rec', s, ['locate', ...e.words], boxWords(boxes[e.target]!, s, ctx.codec), e.target));
+    return s.referringExpressions.map((e) => ({ ...example('rec', s, ['locate', ...e.words], boxWords(boxes[e.target]!, s, ctx.codec), e.target), group: recGroup(e) }));
   },
 });
 

@@ -13,8 +13,9 @@
  *   peer r (1…count): assigns w → g_r on batch(replicaRng(seed, s, r)) → writes g_r (shared memory) → replies
  *   trainer: g = (g₀ + Σ g_r) / (1 + count), parts averaged the same way → clip → one optimiser update
  *
- * A peer builds its task by calling `factory` exported by `module` with `args` (plain JSON) — the same
- * architecture as the training thread's, so the variables match by position and shape (checked at start).
+ * A peer builds its task by calling `factory` exported by `module` with `args` (copied by structured
+ * clone: JSON values and typed arrays, e.g. dataset records) — the same architecture as the training
+ * thread's, so the variables match by position and shape (checked at start).
  * Peers keep no state between steps except the task: resume and checkpoints are the trainer's alone.
  */
 import { existsSync } from 'node:fs';

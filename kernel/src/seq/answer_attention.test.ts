@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../backend';
+import { train } from '../train';
+import { answerAttentionLoss, answerAttentionTargets } from './answer_attention';
+import { newBoxWarnings } from './box_check';
+import { CausalLM, type LayerAttentionCapture } from './causal_lm';
+import { codecByName } from './codec_registry';
+import { exampleRows } from './sequence_batch';
+import { groundedTokenizer, textTokenizer } from './sequence_vocabulary';
+import { stage1GroundedTask } from './stage1_grounded_task';
+import type { SeqExample } from './task_templates';
+import { tinyStage1, tinyStage1Options, twoObjectScene } from './test_support/stage1_fixtures';
+
+test('setup backend', async () => {
+  await initBackend({ backend: 'wasm', log: null });
+});
+
+const codec = codecByName('bins32');
+const base = textTokenizer();
+const tok = groundedTokenizer(codec, base);
+const ex = (task: SeqExample['task'], prompt: string[], target: string[], object: number): SeqExample => ({ task, record: 'test#0', prompt, target: [...target, '[EOS]'], weights: [...target.map(() => 1), 1], object });
+
+test('answer attention targets: the object’s patches (hand-computed 4×4 grid) and the answer positions before [EOS]; rows about no object or an object owning no patch are left out', () => {
+  const scene = twoObjectScene([{ box: [50, 50, 54, 54], name: 'cross' }]); // the cross holds no patch centre
+  const rec = ex('rec', ['locate', 'the', 'star'], ['<box>', '<bin_1>', '<bin_2>', '<bin_5>', '<bin_9>', '</box>'], 1);
+  const list = ex('listing', ['list'], ['circle', 'star'], -1);
+  const tiny = ex('rec', ['locate', 'the', 'cross'], ['<box>', '<bin_1>', '<bin_2>', '<bin_5>', '<bin_9>', '</box>'], 2);
+  const rows = exampleRows([rec, list, tiny], tok);
+  const { patches, positions } = answerAttentionTargets([rec, list, tiny], [scene, scene, scene], rows, 4, tok);
+  // prettier-ignore
+  const star = [
+    0, 0, 0, 0,
+    0, 1, 1, 0,
+    0, 1, 1, 0,
+    0, 0, 0, 0,
+  ];
+  assert.deepEqual(Array.from(patches.subarray(0, 16)), star);
+  assert.deepEqual(Array.from(patches.subarray(16)), new Array(32).fill(0));
+  const T = rows.length;
+  // [BOS] locate the star [SEP] <box> b b b b </box> [EOS]: inputs at t = 0…10, the answer predicted from t = 4 ([SEP]) on
+  const expected = new Array(T).fill(0);
+  for (let t = 4; t <= 9; t++) expected[t] = 1; // predicting <box> … </box>, not [EOS] (t = 10)
+  assert.deepEqual(Array.from(positions.subarray(0, T)), expected);
+  assert.deepEqual(Array.from(positions.subarray(T)), new Array(2 * T).fill(0));
+});
+
+test('answer attention loss: mean −log of the mass on the object’s patches over the supervised positions (hand-computed)', () => {
+  // B = 1, P = 2 prefix positions, T = 2 text positions; rows of A are attention distributions
+  const A = tf.tensor3d([[
+    [1, 0, 0, 0],
+    [0.5, 0.5, 0, 0],
+    [0.2, 0.3, 0.5, 0], // text t = 0
+    [0.6, 0.1, 0.1, 0.2], // text t = 1
+  ]]);
+  const loss = answerAttentionLoss(A, 2, tf.tensor2d([[0, 1]]), tf.tensor2d([[1, 1]])).dataSync()[0]!;
+  assert.ok(Math.abs(loss - (-Math.log(0.3 + 1e-6) - Math.log(0.1 + 1e-6)) / 2) < 1e-5, `loss ${loss}`);
+  const one = answerAttentionLoss(A, 2, tf.tensor2d([[1, 1]]), tf.tensor2d([[0, 1]])).dataSync()[0]!;
+  assert.ok(Math.abs(one + Math.log(0.7 + 1e-6)) < 1e-5, `only t = 1 supervised: ${one}`);
+  assert.equal(answerAttentionLoss(A, 2, tf.tensor2d([[1, 1]]), tf.tensor2d([[0, 0]])).dataSync()[0], 0);
+});
+
+test('attention capture: the same probabilities in the grouped (wasm) and batched (cpu) layouts; rows sum to 1, nothing after the query', async () => {
+  const ids = tf.tensor2d([[1, 7, 8], [2, 3, 0]], [2, 3], 'int32');
+  const prefix = tf.randomNormal([2, 4, 8], 0, 1, 'float32', 5);
+  const got: number[][][][] = [];
+  for (const backend of ['wasm', 'cpu'] as const) {
+    await tf.setBackend(backend);
+    try {
+      const lm = new CausalLM({ vocabSize: 16, maxLength: 8, width: 8, depth: 2, heads: 2, mlpWidth: 16 }, 3);
+      const capture: LayerAttentionCapture = { layer: 1, head: 1 };
+      tf.tidy(() => {
+        lm.forward(ids, prefix, undefined, capture);
+        got.push(capture.attention!.arraySync() as number[][][]);
+      });
+      assert.throws(() => lm.forward(ids, prefix, undefined, { layer: 2, head: 0 }), /capture.layer must be an integer in \[0, 2\); got 2/);
+      assert.throws(() => lm.forward(ids, prefix, undefined, { layer: 0, head: 2 }), /capture.head must be an integer in \[0, 2\); got 2/);
+      lm.dispose();
+    } finally {
+      await tf.setBackend('wasm');
+    }
+  }
+  const [wasm, cpu] = got as [number[][][], number[][][]];
+  assert.equal(wasm.length, 2);
+  assert.equal(wasm[0]!.length, 7);
+  wasm.forEach((rows, b) =>
+    rows.forEach((row, i) => {
+      assert.ok(Math.abs(row.reduce((a, x) => a + x, 0) - 1) < 1e-5, `row ${b},${i} sums to 1`);
+      row.forEach((x, j) => {
+        assert.ok(Math.abs(x - cpu[b]![i]![j]!) < 1e-5, `wasm ${x} vs cpu ${cpu[b]![i]![j]} at ${b},${i},${j}`);
+        if (j > i) assert.ok(x < 1e-6, 'causal');
+      });
+    }),
+  );
+  tf.dispose([ids, prefix]);
+});
+
+test('stage 1 with answerAttentionWeight > 0: the loss is reported and falls, no extra variables, nothing leaks; packed rows are refused', async () => {
+  const { pool, model } = tinyStage1();
+  const options = tinyStage1Options({ detection: 0, regionCaption: 1, rec: 1, listing: 0 }, { answerAttentionWeight: 1 });
+  assert.throws(() => stage1GroundedTask(model, tok, codec, pool, { ...options, examplesPerImage: 2 }, newBoxWarnings(), {}), /answerAttentionWeight needs one example per row; got examplesPerImage 2/);
+  const task = stage1GroundedTask(model, tok, codec, pool, options, newBoxWarnings(), {});
+  assert.equal(task.variables().length, model.variables().length);
+  const n0 = tf.memory().numTensors;
+  const r = await train(task, { steps: 40, optimizer: { lr: 1e-2 } });
+  assert.equal(r.stoppedReason, 'completed');
+  const first = r.history[0]!.parts.answerAttention!;
+  const last = r.history[r.history.length - 1]!.parts.answerAttention!;
+  assert.ok(Number.isFinite(first) && first > 0.5, `starts high: ${first}`);
+  assert.ok(last < first - 0.5, `the answer-attention loss falls on 8 memorisable scenes: ${first} → ${last}`);
+  assert.equal(tf.memory().numTensors, n0, 'no tensor leaks');
+  model.dispose();
+});

@@ -1,0 +1,54 @@
+/**
+ * Shared fixtures of the stage-1 auxiliary-loss tests (patch labels, boxes, words; answer attention):
+ * a hand-made two-object scene on a 4×4 grid, and a tiny grounded LM on 32-px grounded scenes.
+ */
+import { GroundedScenes } from '../../data/grounded_scenes';
+import type { Scene } from '../../data/scene_types';
+import { CausalLM } from '../causal_lm';
+import { codecByName } from '../codec_registry';
+import { GroundedLM } from '../grounded_lm';
+import { ScenePool } from '../scene_pool';
+import { groundedTokenizer, textTokenizer } from '../sequence_vocabulary';
+import type { Stage1Options } from '../stage1_grounded_task';
+import { extendVocabulary } from '../vocabulary_extension';
+
+/**
+ * 64 px, grid 4 (patch centres at 8, 24, 40, 56 on each axis): a circle [0, 0, 32, 32] owning the centres
+ * (8|24, 8|24) except (24, 24), and a smaller star [20, 20, 44, 44] owning (24|40, 24|40) — owners
+ *
+ *   0 0 . .
+ *   0 1 1 .
+ *   . 1 1 .
+ *   . . . .
+ *
+ * `more` is appended to the objects (given fields override nothing of the first two).
+ */
+export function twoObjectScene(more: readonly object[] = [], fields: { circle?: object; star?: object } = {}): Scene {
+  return {
+    split: 'train',
+    index: 0,
+    width: 64,
+    height: 64,
+    objects: [
+      { box: [0, 0, 32, 32], name: 'circle', ...fields.circle },
+      { box: [20, 20, 44, 44], name: 'star', ...fields.star },
+      ...more,
+    ],
+  } as unknown as Scene;
+}
+
+/** A width-16 grounded LM (bins32, patch 8 on 32-px images, one block each) and a pool of `scenes` training scenes. */
+export function tinyStage1(scenes = 8) {
+  const base = textTokenizer();
+  const codec = codecByName('bins32');
+  const tok = groundedTokenizer(codec, base);
+  const pool = new ScenePool(new GroundedScenes({ seed: 3, imageSize: 32, splits: { train: scenes, val: 1, test: 4 } }));
+  const lm = extendVocabulary(new CausalLM({ vocabSize: base.size, maxLength: 32, width: 16, depth: 1, heads: 2, mlpWidth: 32 }, 1), tok.size - base.size, 2);
+  const model = new GroundedLM(lm, { imageSize: 32, width: 16, depth: 1, heads: 2, mlpWidth: 32, outputDim: 16, patchSize: 8 }, 7);
+  return { base, codec, tok, pool, model };
+}
+
+/** Stage-1 options of the tiny set-up: `batchSize` rows of `numScenes` scenes, no tricks; `extra` on top. */
+export function tinyStage1Options(taskWeights: Stage1Options['taskWeights'], extra: Partial<Stage1Options> = {}, batchSize = 8, numScenes = 8): Stage1Options {
+  return { batchSize, numScenes, taskWeights, randomOrder: false, noiseBoxes: 0, freezeTextEmbeddings: false, policy: { clipBoxes: false }, ...extra };
+}
