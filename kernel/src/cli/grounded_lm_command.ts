@@ -250,7 +250,7 @@ async function worker(file: string | undefined): Promise<number> {
     // started by runPool: stop when the parent is gone (killed, crashed) instead of training on unobserved
     process.on('disconnect', () => process.exit(129));
     process.channel.unref(); // the channel alone must not keep this process alive
-    if (!process.connected) process.exit(129); // the parent died while this process was starting
+    if (!process.connected) process.exit(129); // a disconnect already seen before the handler existed
   }
   const j = JSON.parse(await fs.readFile(file, 'utf8')) as Job;
   await initBackend({ backend: j.backend, log: null });

@@ -18,7 +18,12 @@ export type RecByGroup = Record<string, { n: number; correct: number; accuracy: 
 
 export function recAccuracyByGroup(rows: readonly GroupedRecRow[], options: RecOptions = {}): RecByGroup {
   const groups = new Map<string, RecRow[]>();
-  for (const r of rows) if (r.group !== undefined) groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
+  for (const r of rows) {
+    if (r.group === undefined) continue;
+    const members = groups.get(r.group);
+    if (members) members.push(r);
+    else groups.set(r.group, [r]);
+  }
   const out: RecByGroup = {};
   for (const g of [...groups.keys()].sort()) {
     const { n, correct, accuracy } = recAccuracy(groups.get(g)!, options);

@@ -109,9 +109,9 @@ export class CausalSelfAttention extends Module {
     this.out = this.child('out', new Linear(width, width, seed, `${path}.out`));
   }
 
-  /** x [B, T, d] → [B, T, d]; position t attends to positions ≤ t (of its segment, with `bias` from segmentCausalBias). */
   /**
-   * x [B, T, d] → [B, T, d]. `capture` (optional): its `head`'s attention probabilities are stored in
+   * x [B, T, d] → [B, T, d]; position t attends to positions ≤ t, or as `bias` says (segmentCausalBias,
+   * prefixCausalBias). `capture` (optional): its `head`'s attention probabilities are stored in
    * `capture.attention` as [B, T_q, T_k] (part of the gradient graph: a loss on them trains q and k).
    */
   forward(x: tf.Tensor, bias?: tf.Tensor, capture?: AttentionCapture): tf.Tensor {

@@ -95,7 +95,7 @@ export function scoreGrounded(
       accuracyGIoU: giou.accuracy,
       accuracyStrict: strict.accuracy,
       misses: recMisses(rec.map((x) => ({ predicted: x.predicted, truth: x.truth, others: x.others ?? [] })), recOptions),
-      byGroup: recAccuracyByGroup(rec.map((x) => ({ predicted: x.predicted, truth: x.truth, ...(x.group !== undefined ? { group: x.group } : {}) })), recOptions),
+      byGroup: recAccuracyByGroup(rec, recOptions),
     },
     detection: {
       AP: map?.AP ?? NaN,
