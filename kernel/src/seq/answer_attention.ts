@@ -65,13 +65,15 @@ export function answerAttentionTargets(examples: readonly SeqExample[], scenes: 
 
 /**
  * attention [B, P + T, P + T] (one head, causal_lm.ts capture) and the targets → the mean −log mass on
- * the object's patches over the supervised positions (a scalar; 0 when none).
+ * the target patches over the supervised positions (a scalar; 0 when none). `patches` is [B, P] (one
+ * set per row: the answer's object) or [B, T, P] (one per position: word_attention.ts).
  */
-export function answerAttentionLoss(attention: tf.Tensor, P: number, patches: tf.Tensor2D, positions: tf.Tensor2D): tf.Scalar {
+export function answerAttentionLoss(attention: tf.Tensor, P: number, patches: tf.Tensor2D | tf.Tensor3D, positions: tf.Tensor2D): tf.Scalar {
   const [B, L] = attention.shape as [number, number, number];
   const T = L - P;
   const toImage = tf.slice(attention, [0, P, 0], [B, T, P]); // [B, T, P]: text queries → prefix keys
-  const mass = tf.sum(tf.mul(toImage, tf.reshape(patches, [B, 1, P])), -1); // [B, T]
+  const mask = patches.rank === 2 ? tf.reshape(patches, [B, 1, P]) : patches;
+  const mass = tf.sum(tf.mul(toImage, mask), -1); // [B, T]
   const nll = tf.neg(tf.log(tf.add(mass, 1e-6))); // [B, T]
   return tf.div(tf.sum(tf.mul(nll, positions)), tf.maximum(tf.sum(positions), 1)) as tf.Scalar;
 }

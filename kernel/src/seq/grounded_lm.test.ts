@@ -14,7 +14,8 @@ import { codecByName } from './codec_registry';
 import { codecOracle } from './codec_oracle';
 import { resolveGroundedLMConfig } from './grounded_lm_config';
 import { GroundedLM } from './grounded_lm';
-import { runStage0, runStage1 } from './grounded_lm_run';
+import { loadStage1Model, runStage0, runStage1 } from './grounded_lm_run';
+import { recAttentionMass } from './rec_attention';
 import { ScenePool } from './scene_pool';
 import { exampleRows } from './sequence_batch';
 import { weightedTokenLoss } from './sequence_loss';
@@ -169,7 +170,19 @@ test('tiny stage 0 → stage 1 smoke run: checkpoints written, metrics computed,
   const groups = Object.values(r.metrics.rec.byGroup);
   assert.equal(groups.reduce((a, g) => a + g.n, 0), r.metrics.rec.n, 'every expression is in one group');
   assert.equal(groups.reduce((a, g) => a + g.correct, 0), r.metrics.rec.correct);
+  // where the model looks: every measured expression in 'all' and in its group; the parts of a row sum to 1
+  for (const looks of [r.recAttention.box, r.recAttention.firstCoordinate]) {
+    assert.ok(looks.all && looks.all.n > 0 && looks.all.n <= r.metrics.rec.n, JSON.stringify(looks));
+    assert.equal(Object.entries(looks).filter(([g]) => g !== 'all').reduce((a, [, m]) => a + m.n, 0), looks.all.n);
+    const all = looks.all;
+    assert.ok(Math.abs(all.target + all.sameName + all.otherObjects + all.background + all.text - 1) < 1e-5);
+  }
   assert.equal(tf.memory().numTensors, n0, 'no tensor leaks across both stages and evaluation');
+  // the run's model loaded back from its checkpoint looks where the run measured it looking
+  const loaded = await loadStage1Model(cfg, 'bins64', path.join(dir, 's1'));
+  const again = recAttentionMass(loaded.model, loaded.tok, loaded.codec, loaded.pool, { split: 'test', count: 4, chunk: 50, policy: { clipBoxes: false } }, newBoxWarnings());
+  for (const [g, m] of Object.entries(r.recAttention.box)) assert.ok(Math.abs(again.box[g]!.target - m.target) < 1e-5, `${g}: ${again.box[g]!.target} vs ${m.target}`);
+  loaded.model.dispose();
   await fs.rm(dir, { recursive: true, force: true });
 });
 

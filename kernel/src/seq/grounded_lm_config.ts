@@ -9,6 +9,7 @@
 import { deepFreeze, mergeConfig } from '../util/merge_config';
 import type { TaskName } from './task_templates';
 import { PREFIX_ATTENTION_MODES, type PrefixAttention } from './causal_attention';
+import { WORD_ATTENTION_SCOPES, type WordAttentionScope } from './word_attention';
 
 export interface GroundedLMConfig {
   data: { seed: number; trainScenes: number; testScenes: number; imageSize: number };
@@ -31,12 +32,18 @@ export interface GroundedLMConfig {
     encoderInit: string;
     /** Weight of the auxiliary per-patch class loss from the detection boxes (seq/patch_labels.ts); 0 = off. */
     patchLabelWeight: number;
+    /** Weight of the auxiliary per-patch colour and size loss (seq/patch_attributes.ts; not with --data); 0 = off. */
+    patchAttributeWeight: number;
     /** Weight of the auxiliary per-patch box loss through the coordinate embeddings (seq/patch_boxes.ts); 0 = off. */
     patchBoxWeight: number;
     /** Weight of the auxiliary per-patch region-phrase word loss through the tied word embeddings (seq/patch_words.ts); 0 = off. */
     patchWordWeight: number;
     /** Weight of the supervised answer attention: REC and region-caption answers attend to their object's patches (seq/answer_attention.ts); 0 = off. */
     answerAttentionWeight: number;
+    /** Weight of the supervised word attention: the prompt's content words attend to the objects they name, in the answer-attention head (seq/word_attention.ts); 0 = off. */
+    wordAttentionWeight: number;
+    /** 'prompt' (the question's words) or 'all' (every content word but the answer-attention positions; the first version). */
+    wordAttentionScope: WordAttentionScope;
     /** Examples of one scene packed into a row, independent segments sharing the image (seq/packed_rows.ts); 1 = one per row. */
     examplesPerImage: number;
     /** Threads training one run data-parallel (train/gradient_peers.ts): effective batch = dataParallel × batchSize; 1 = off. */
@@ -73,9 +80,12 @@ export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze
     maxMinutes: 0,
     encoderInit: '',
     patchLabelWeight: 0,
+    patchAttributeWeight: 0,
     patchBoxWeight: 0,
     patchWordWeight: 0,
     answerAttentionWeight: 0,
+    wordAttentionWeight: 0,
+    wordAttentionScope: 'prompt',
     examplesPerImage: 1,
     dataParallel: 1,
     coordinateInit: 'random',
@@ -116,6 +126,7 @@ export function resolveGroundedLMConfig(overrides: unknown = {}, quick = false):
   if (!['class', 'span'].includes(c.eval.confidence)) fail('eval.confidence', "'class' or 'span'", c.eval.confidence);
   if (!['iou', 'giou'].includes(c.eval.measure)) fail('eval.measure', "'iou' or 'giou'", c.eval.measure);
   if (!['random', 'sincos'].includes(c.stage1.coordinateInit)) fail('stage1.coordinateInit', "'random' or 'sincos'", c.stage1.coordinateInit);
+  if (!WORD_ATTENTION_SCOPES.includes(c.stage1.wordAttentionScope)) fail('stage1.wordAttentionScope', WORD_ATTENTION_SCOPES.map((m) => `'${m}'`).join(' or '), c.stage1.wordAttentionScope);
   if (!['linear', 'conv'].includes(c.model.stem)) fail('model.stem', "'linear' or 'conv'", c.model.stem);
   if (!['normal', 'sincos'].includes(c.model.posInit)) fail('model.posInit', "'normal' or 'sincos'", c.model.posInit);
   if (!PREFIX_ATTENTION_MODES.includes(c.model.prefixAttention)) fail('model.prefixAttention', PREFIX_ATTENTION_MODES.map((m) => `'${m}'`).join(', '), c.model.prefixAttention);

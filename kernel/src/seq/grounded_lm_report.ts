@@ -72,6 +72,14 @@ export function groundedLMReport(
     const x = r.metrics.rec.byGroup?.[g];
     return x ? `${f3(x.accuracy)} (${x.n})` : '–';
   })]);
+  const lookRows = results.flatMap((r) => {
+    const looks = r.recAttention;
+    if (!looks) return []; // results of runs made before it was measured
+    return Object.entries(looks.box).map(([g, m]) => {
+      const f = looks.firstCoordinate[g]!;
+      return [esc(r.arm.name), String(r.seed), esc(g), String(m.n), f3(m.target), f3(m.sameName), f3(m.otherObjects), f3(m.background), f3(m.text), f3(f.target), f3(f.sameName)];
+    });
+  });
   const c = summary.stage0Contribution;
   const pictures = results
     .filter((r) => r.seed === 0)
@@ -91,6 +99,8 @@ ${table(['codec', 'REC Acc@0.5', 'mAP', 'mean IoU', 'mean |error| px', 'max |err
 ${table(['arm', 'REC Acc@0.5', 'mAP', 'AP50', 'names micro-F1', 'names macro-F1', 'names from detection micro-F1', 'caption exact', 'REC parse failures', 'REC: another object’s box', 'REC: box fits no object', 'gap to oracle REC (points)', 'train wall s', 'train CPU s'], armRows)}
 <h3>REC Acc@0.5 by expression group (N): kind; attributes+k = k size or colour words besides the name</h3>
 ${groups.length ? table(['arm', 'seed', ...groups], groupRows) : '<p>no groups (the expressions carry none)</p>'}
+<h3>Where the model looks while writing a REC box: attention mass of head 0 of the LM's last layer (teacher-forced; mean over the box tokens, and at the first coordinate)</h3>
+${lookRows.length ? table(['arm', 'seed', 'group', 'N', 'target object', 'other objects of its name', 'other objects', 'background', 'text', 'first coordinate: target', 'first coordinate: others of its name'], lookRows) : '<p>not measured</p>'}
 <h3>Stage-0 (text-only pretraining) contribution, codec ${esc(c?.codec ?? '')}: pretrained − scratch, paired by seed</h3>
 ${c ? table(['metric', 'difference'], [['REC Acc@0.5', ms(c.recAcc)], ['names micro-F1', ms(c.nameMicroF1)], ['mAP', ms(c.AP)]]) : '<p>not available</p>'}
 <h3>Targets</h3>

@@ -26,6 +26,7 @@ import { RecordScenes, type RecordScenesData } from './record_scenes';
 import { ScenePool, type SceneSource } from './scene_pool';
 import { groundedTokenizer, textTokenizer } from './sequence_vocabulary';
 import { stage0TextTask } from './stage0_text_task';
+import { recAttentionMass, type RecAttention } from './rec_attention';
 import { stage1GroundedTask } from './stage1_grounded_task';
 import type { TaskName } from './task_templates';
 import { orderedCoordinateInit } from './ordered_coordinate_init';
@@ -55,6 +56,8 @@ export interface ArmResult {
   /** A few test images' predictions, for the report's pictures. */
   examples: { images: ImagePrediction[]; rec: RecPrediction[] };
   parameters: number;
+  /** Where head 0 of the LM's last layer looks while writing the REC boxes, per group (rec_attention.ts). */
+  recAttention: RecAttention;
 }
 
 export type Log = (line: string) => void;
@@ -188,6 +191,8 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
       policy,
       ...(data ? { names: data.names, phraseWords: data.phraseWords } : {}),
     }, warnings);
+    // its own warnings: the same test boxes were already counted by the evaluation
+    const recAttention = recAttentionMass(model, tok, codec, pool, { split: 'test', count: e.count, chunk: 50, policy }, newBoxWarnings());
     const evalSeconds = (Date.now() - t1) / 1000;
     const last = result.history[result.history.length - 1];
     const firstImages = ev.images.slice(0, 8);
@@ -206,6 +211,7 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
       boxWarnings: warnings,
       examples: { images: firstImages, rec: ev.rec.filter((r) => recs.has(r.id)) },
       parameters: model.parameterCount(),
+      recAttention,
     };
   } finally {
     await peers?.close();
@@ -236,7 +242,7 @@ function stage1TaskOf(cfg: GroundedLMConfig, arm: Arm, model: GroundedLM, tok: W
     tok,
     codec,
     pool,
-    { batchSize: s.batchSize, numScenes: pool.dataset.size('train'), taskWeights, randomOrder: s.randomOrder, noiseBoxes: s.noiseBoxes, freezeTextEmbeddings: s.freezeTextEmbeddings, policy: { clipBoxes: cfg.clipBoxes }, patchLabelWeight: s.patchLabelWeight, patchBoxWeight: s.patchBoxWeight, patchWordWeight: s.patchWordWeight, answerAttentionWeight: s.answerAttentionWeight, examplesPerImage: s.examplesPerImage, ...(data ? { names: data.names } : {}) },
+    { batchSize: s.batchSize, numScenes: pool.dataset.size('train'), taskWeights, randomOrder: s.randomOrder, noiseBoxes: s.noiseBoxes, freezeTextEmbeddings: s.freezeTextEmbeddings, policy: { clipBoxes: cfg.clipBoxes }, patchLabelWeight: s.patchLabelWeight, patchAttributeWeight: s.patchAttributeWeight, patchBoxWeight: s.patchBoxWeight, patchWordWeight: s.patchWordWeight, answerAttentionWeight: s.answerAttentionWeight, wordAttentionWeight: s.wordAttentionWeight, wordAttentionScope: s.wordAttentionScope, examplesPerImage: s.examplesPerImage, ...(data ? { names: data.names } : {}) },
     warnings,
     { stage: 1, arm, model: cfg.model, data: cfg.data, stage1: s, vocabulary: tok.vocabulary, clipBoxes: cfg.clipBoxes },
   );
@@ -248,6 +254,22 @@ export interface Stage1PeerArgs {
   seed: number;
   /** The run's dataset records (`--data`), copied to the peer thread; absent for the grounded scenes. */
   data?: RecordScenesData;
+}
+
+/**
+ * The trained stage-1 model of one run of an arm (runStage1's `outDir`, holding its checkpoint), built as
+ * the run built it, with its tokenizer, codec and scenes: for evaluations and probes after a run.
+ */
+export async function loadStage1Model(cfg: GroundedLMConfig, codecName: string, outDir: string, data?: RecordScenesData): Promise<{ model: GroundedLM; tok: WordTokenizer; codec: CoordinateCodec; pool: ScenePool }> {
+  const codec = codecByName(codecName);
+  const base = textTokenizerOf(data);
+  const tok = groundedTokenizer(codec, base);
+  const model = groundedModel(cfg, stage1LM(new CausalLM(lmConfig(cfg, base.size), 0), tok, base, 0), 0);
+  const { tensors } = await loadCheckpoint(path.join(outDir, 'checkpoint'));
+  const vars = model.variables();
+  // the model's weights come first; the auxiliary heads' (task-only) follow
+  assignWeights(tensors.filter((t) => t.group === 'weights').slice(0, vars.length), vars, `stage-1 checkpoint in ${outDir}`);
+  return { model, tok, codec, pool: new ScenePool(sceneSourceOf(cfg, data)) };
 }
 
 /**

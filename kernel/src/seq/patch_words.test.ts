@@ -4,12 +4,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
 import { WordTokenizer } from '../data/word_tokenizer';
 import { SPECIAL_TOKENS } from '../data/scene_vocabulary';
-import { train } from '../train';
 import { newBoxWarnings } from './box_check';
 import { CausalLM } from './causal_lm';
 import { PatchWordHead, patchWordTargets } from './patch_words';
 import { stage1GroundedTask } from './stage1_grounded_task';
-import { tinyStage1, tinyStage1Options, twoObjectScene } from './test_support/stage1_fixtures';
+import { tinyStage1, tinyStage1Options, trainTinyPart, twoObjectScene } from './test_support/stage1_fixtures';
 
 test('setup backend', async () => {
   await initBackend({ backend: 'wasm', log: null });
@@ -65,13 +64,8 @@ test('stage 1 with patchWordWeight > 0: the head is trained with the model, the 
   const { codec, tok, pool, model } = tinyStage1();
   const task = stage1GroundedTask(model, tok, codec, pool, tinyStage1Options({ detection: 1, regionCaption: 0, rec: 1, listing: 0 }, { patchWordWeight: 1 }), newBoxWarnings(), {});
   assert.equal(task.variables().length, model.variables().length + 2, 'the head’s weight and bias are trained too');
-  const n0 = tf.memory().numTensors;
-  const r = await train(task, { steps: 40, optimizer: { lr: 1e-2 } });
-  assert.equal(r.stoppedReason, 'completed');
-  const first = r.history[0]!.parts.patchWord!;
-  const last = r.history[r.history.length - 1]!.parts.patchWord!;
+  const { first, last } = await trainTinyPart(task, 'patchWord');
   assert.ok(Number.isFinite(first) && first > 2, `starts near ln V: ${first}`);
   assert.ok(last < first - 1, `the patch-word loss falls on 8 memorisable scenes: ${first} → ${last}`);
-  assert.equal(tf.memory().numTensors, n0, 'no tensor leaks');
   model.dispose();
 });

@@ -170,15 +170,18 @@ describe('grounded LM on dataset records', () => {
       assert.equal(run.metrics.rec.n, E, 'every test expression is a REC row');
       assert.equal(run.metrics.detection.nImages, 40);
       assert.ok(typeof run.metrics.names.micro.f1 === 'number');
+      assert.ok(run.recAttention.box.all.n > 0 && run.recAttention.box.all.n <= E && run.recAttention.firstCoordinate.all.n === run.recAttention.box.all.n, 'where the model looks, over the records’ expressions');
     }
     assert.ok(Object.values(m.summary.arms).every((a) => (a as { metrics: Record<string, unknown> }).metrics.recAcc));
     assert.match(m.lineIBaseline, /skipped \(--data/);
-    assert.ok(readFileSync(join(root, 'cli', 'report.html'), 'utf8').includes('data:image/png;base64,'));
+    const html = readFileSync(join(root, 'cli', 'report.html'), 'utf8');
+    assert.ok(html.includes('data:image/png;base64,'));
+    assert.ok(html.includes('Where the model looks while writing a REC box'));
 
     // --arms: one arm only; a scratch arm needs no stage 0; a data-parallel peer thread gets the records too
     const dp = join(root, 'tiny-dp.json');
     const tiny = JSON.parse(readFileSync(cfg, 'utf8'));
-    writeFileSync(dp, JSON.stringify({ ...tiny, stage1: { ...tiny.stage1, dataParallel: 2, patchBoxWeight: 1, patchWordWeight: 1 } }));
+    writeFileSync(dp, JSON.stringify({ ...tiny, stage1: { ...tiny.stage1, dataParallel: 2, patchBoxWeight: 1, patchWordWeight: 1, answerAttentionWeight: 1, wordAttentionWeight: 1 } }));
     const one = spawnSync(process.execPath, ['--import', 'tsx', main, 'grounded-lm', '--config', dp, '--data', spec('train'), '--test-data', spec('test'), '--out', root, '--name', 'one-arm', '--arms', 'scratch-bins64'], {
       encoding: 'utf8',
       env: { ...process.env, ALIGNSCOPE_BACKEND: 'wasm' },

@@ -22,9 +22,11 @@ import { packedExampleRows, packedLength } from './packed_rows';
 import { exampleRows, type TokenRows } from './sequence_batch';
 import { SHAPES } from '../data/scene_vocabulary';
 import { coordinateRows, PatchBoxHead, patchBoxTargets, tokensPerBox, type PatchBoxTargets } from './patch_boxes';
+import { attributeClasses, patchAttributeLabels } from './patch_attributes';
 import { PatchLabelHead, patchLabels } from './patch_labels';
 import { PatchWordHead, patchWordTargets, type PatchWordTargets } from './patch_words';
 import { answerAttentionLoss, answerAttentionTargets, type AnswerAttentionTargets } from './answer_attention';
+import { wordAttentionTargets, type WordAttentionScope, type WordAttentionTargets } from './word_attention';
 import { weightedTokenLoss } from './sequence_loss';
 import { TASK_NAMES, taskTemplate, type SeqExample, type TaskName } from './task_templates';
 import type { Scene } from '../data/scene_types';
@@ -39,12 +41,18 @@ export interface Stage1Options {
   policy: BoxPolicy;
   /** Weight of the auxiliary per-patch class loss (patch_labels.ts); 0 = off. */
   patchLabelWeight?: number;
+  /** Weight of the auxiliary per-patch colour and size loss (patch_attributes.ts; the grounded scenes only); 0 = off. */
+  patchAttributeWeight?: number;
   /** Weight of the auxiliary per-patch box loss through the coordinate embeddings (patch_boxes.ts); 0 = off. */
   patchBoxWeight?: number;
   /** Weight of the auxiliary per-patch phrase-word loss through the tied word embeddings (patch_words.ts); 0 = off. */
   patchWordWeight?: number;
   /** Weight of the supervised answer attention of REC and region captions (answer_attention.ts); 0 = off. */
   answerAttentionWeight?: number;
+  /** Weight of the supervised word attention: the prompt's content words attend to the objects they name (word_attention.ts); 0 = off. */
+  wordAttentionWeight?: number;
+  /** The positions word attention supervises: the prompt's words (default) or all but the answer-attention positions. */
+  wordAttentionScope?: WordAttentionScope;
   /**
    * Examples packed into one row per scene (packed_rows.ts): up to this many, while the row's inputs fit
    * the LM's maxLength; 1 (default) = one example per row.
@@ -65,12 +73,16 @@ export interface Stage1Batch extends TokenRows {
   examples: number;
   /** [B·P] patch classes when the patch-label loss is on. */
   patchLabels?: Int32Array;
+  /** [B·P] colour and size classes of each patch when the patch-attribute loss is on. */
+  patchAttributes?: { colour: Int32Array; size: Int32Array };
   /** [B·P·L] box-token targets and weights of the owned patches when the patch-box loss is on. */
   patchBoxes?: PatchBoxTargets;
   /** [B·P·V] owner-phrase word distributions and [B·P] weights when the patch-word loss is on. */
   patchWords?: PatchWordTargets;
   /** The object's patches and the supervised answer positions when the answer-attention loss is on. */
   answerAttention?: AnswerAttentionTargets;
+  /** Per-position target patches and the supervised word positions when the word-attention loss is on. */
+  wordAttention?: WordAttentionTargets;
 }
 
 export function stage1GroundedTask(
@@ -91,6 +103,10 @@ export function stage1GroundedTask(
   const grid = Math.round(Math.sqrt(model.numPrefix));
   // the head is part of the task (trained and checkpointed after the model's variables), not of the model
   const head = patchWeight > 0 ? new PatchLabelHead(model.encoder.config.outputDim, classes.length, 7919) : null;
+  const attributeWeight = o.patchAttributeWeight ?? 0;
+  if (attributeWeight > 0 && o.names) throw new Error('stage1GroundedTask: patchAttributeWeight needs the grounded scenes (colour and size of every object); dataset records have names only.');
+  const featureDim = model.encoder.config.outputDim;
+  const attributeHeads = attributeWeight > 0 ? { colour: new PatchLabelHead(featureDim, attributeClasses('colour'), 7937), size: new PatchLabelHead(featureDim, attributeClasses('size'), 7949) } : null;
   const boxWeight = o.patchBoxWeight ?? 0;
   const boxHead = boxWeight > 0 ? new PatchBoxHead(model.lm.config.width, tokensPerBox(codec), 7927) : null;
   const coordRows = boxHead ? coordinateRows(tok, codec) : null;
@@ -102,7 +118,9 @@ export function stage1GroundedTask(
   const maxLength = model.lm.config.maxLength;
   const attentionWeight = o.answerAttentionWeight ?? 0;
   if (attentionWeight > 0 && perImage > 1) throw new Error(`stage1GroundedTask: answerAttentionWeight needs one example per row; got examplesPerImage ${perImage}.`);
-  const vars = [...model.variables().filter((v) => v !== frozen), ...(head ? head.trainableVariables() : []), ...(boxHead ? boxHead.trainableVariables() : []), ...(wordHead ? wordHead.trainableVariables() : [])];
+  const wordAttentionWeight = o.wordAttentionWeight ?? 0;
+  if (wordAttentionWeight > 0 && perImage > 1) throw new Error(`stage1GroundedTask: wordAttentionWeight needs one example per row; got examplesPerImage ${perImage}.`);
+  const vars = [...model.variables().filter((v) => v !== frozen), ...(head ? head.trainableVariables() : []), ...(boxHead ? boxHead.trainableVariables() : []), ...(wordHead ? wordHead.trainableVariables() : []), ...(attributeHeads ? [...attributeHeads.colour.trainableVariables(), ...attributeHeads.size.trainableVariables()] : [])];
   return {
     config,
     variables: () => vars,
@@ -144,9 +162,11 @@ export function stage1GroundedTask(
       const tokens = perImage > 1 ? packedExampleRows(rows, tok) : exampleRows(rows.map((r) => r[0]!), tok);
       const batch: Stage1Batch = { ...tokens, images: ScenePool.pixels(scenes), imageShape: [scenes.length, H, W, 3], tasks, examples: tasks.length };
       if (head) batch.patchLabels = patchLabels(scenes, grid, classes);
+      if (attributeHeads) batch.patchAttributes = { colour: patchAttributeLabels(scenes, grid, 'colour'), size: patchAttributeLabels(scenes, grid, 'size') };
       if (boxHead) batch.patchBoxes = patchBoxTargets(scenes, grid, codec, o.policy, warnings);
       if (wordHead) batch.patchWords = patchWordTargets(scenes, grid, tok);
       if (attentionWeight > 0) batch.answerAttention = answerAttentionTargets(rows.map((r) => r[0]!), scenes, tokens, grid, tok);
+      if (wordAttentionWeight > 0) batch.wordAttention = wordAttentionTargets(scenes, tokens, grid, tok, o.wordAttentionScope ?? 'prompt', o.wordAttentionScope === 'all' ? batch.answerAttention?.positions : undefined);
       return batch;
     },
     lossFn(b) {
@@ -155,7 +175,7 @@ export function stage1GroundedTask(
       const features = model.features(images); // [B, P, e]
       const prefix = model.projector.forward(features); // [B, P, d]
       // the supervised head: head 0 of the LM's last layer
-      const capture = b.answerAttention ? { layer: model.lm.config.depth - 1, head: 0 } as LayerAttentionCapture : undefined;
+      const capture = b.answerAttention || b.wordAttention ? { layer: model.lm.config.depth - 1, head: 0 } as LayerAttentionCapture : undefined;
       const seq = weightedTokenLoss(model.textLogits(ids, prefix, b.packing, capture), tf.tensor1d(b.labels, 'int32'), tf.tensor1d(b.weights)); // logits [B, T, V]
       let total = seq.total;
       const parts = { ...seq.parts };
@@ -164,6 +184,17 @@ export function stage1GroundedTask(
         const a = b.answerAttention;
         parts.answerAttention = answerAttentionLoss(capture.attention!, P, tf.tensor2d(a.patches, [b.batch, P]), tf.tensor2d(a.positions, [b.batch, b.length]));
         total = tf.add(total, tf.mul(parts.answerAttention, attentionWeight)) as tf.Scalar;
+      }
+      if (capture && b.wordAttention) {
+        const P = model.numPrefix;
+        const a = b.wordAttention;
+        parts.wordAttention = answerAttentionLoss(capture.attention!, P, tf.tensor3d(a.patches, [b.batch, b.length, P]), tf.tensor2d(a.positions, [b.batch, b.length]));
+        total = tf.add(total, tf.mul(parts.wordAttention, wordAttentionWeight)) as tf.Scalar;
+      }
+      if (attributeHeads && b.patchAttributes) {
+        const a = b.patchAttributes;
+        parts.patchAttribute = tf.add(attributeHeads.colour.loss(features, tf.tensor1d(a.colour, 'int32')), attributeHeads.size.loss(features, tf.tensor1d(a.size, 'int32'))) as tf.Scalar;
+        total = tf.add(total, tf.mul(parts.patchAttribute, attributeWeight)) as tf.Scalar;
       }
       if (head && b.patchLabels) {
         parts.patch = head.loss(features, tf.tensor1d(b.patchLabels, 'int32'));

@@ -2,6 +2,8 @@
  * Shared fixtures of the stage-1 auxiliary-loss tests (patch labels, boxes, words; answer attention):
  * a hand-made two-object scene on a 4×4 grid, and a tiny grounded LM on 32-px grounded scenes.
  */
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
 import { GroundedScenes } from '../../data/grounded_scenes';
 import type { Scene } from '../../data/scene_types';
 import { CausalLM } from '../causal_lm';
@@ -9,7 +11,8 @@ import { codecByName } from '../codec_registry';
 import { GroundedLM } from '../grounded_lm';
 import { ScenePool } from '../scene_pool';
 import { groundedTokenizer, textTokenizer } from '../sequence_vocabulary';
-import type { Stage1Options } from '../stage1_grounded_task';
+import type { Stage1Batch, Stage1Options } from '../stage1_grounded_task';
+import { train, type TrainTask } from '../../train';
 import { extendVocabulary } from '../vocabulary_extension';
 
 /**
@@ -51,4 +54,16 @@ export function tinyStage1(scenes = 8) {
 /** Stage-1 options of the tiny set-up: `batchSize` rows of `numScenes` scenes, no tricks; `extra` on top. */
 export function tinyStage1Options(taskWeights: Stage1Options['taskWeights'], extra: Partial<Stage1Options> = {}, batchSize = 8, numScenes = 8): Stage1Options {
   return { batchSize, numScenes, taskWeights, randomOrder: false, noiseBoxes: 0, freezeTextEmbeddings: false, policy: { clipBoxes: false }, ...extra };
+}
+
+/**
+ * Trains `task` 40 steps (lr 1e-2) on the tiny set-up, checks that it completes without leaking a tensor,
+ * and returns the first and last values of the reported loss part `part`.
+ */
+export async function trainTinyPart(task: TrainTask<Stage1Batch>, part: string): Promise<{ first: number; last: number }> {
+  const n0 = tf.memory().numTensors;
+  const r = await train(task, { steps: 40, optimizer: { lr: 1e-2 } });
+  assert.equal(r.stoppedReason, 'completed');
+  assert.equal(tf.memory().numTensors, n0, 'no tensor leaks');
+  return { first: r.history[0]!.parts[part]!, last: r.history[r.history.length - 1]!.parts[part]! };
 }
