@@ -16,19 +16,10 @@ import { COLOURS, SHAPES } from '../../kernel/src/data/scene_vocabulary';
 import { Linear, PatchEncoder } from '../../kernel/src/models';
 import { ScenePool } from '../../kernel/src/seq/scene_pool';
 import { SeededRandom } from '../../kernel/src/util/seeded_random';
-
-function args(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 2) {
-    if (!argv[i]!.startsWith('--') || argv[i + 1] === undefined) throw new Error(`attribute_probe: expected --name value pairs; got '${argv[i]}'.`);
-    out[argv[i]!.slice(2)] = argv[i + 1]!;
-  }
-  return out;
-}
+import { probeArgs } from './probe_args';
 
 async function main(): Promise<void> {
-  const a = args();
+  const a = probeArgs('attribute_probe');
   const target = a.target ?? 'shape';
   if (target !== 'shape' && target !== 'colour') throw new Error(`attribute_probe: --target must be shape or colour; got '${target}'.`);
   const width = Number(a.width ?? 64);

@@ -19,16 +19,7 @@ import { resolveGroundedLMConfig } from '../../kernel/src/seq/grounded_lm_config
 import { loadStage1Model } from '../../kernel/src/seq/grounded_lm_run';
 import { patchOwners } from '../../kernel/src/seq/patch_labels';
 import { ScenePool } from '../../kernel/src/seq/scene_pool';
-
-function args(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 2) {
-    if (!argv[i]!.startsWith('--') || argv[i + 1] === undefined) throw new Error(`patch_feature_probe: expected --name value pairs; got '${argv[i]}'.`);
-    out[argv[i]!.slice(2)] = argv[i + 1]!;
-  }
-  return out;
-}
+import { probeArgs } from './probe_args';
 
 /** Test accuracy of a softmax probe fitted on rows `train` of X [N, D] to labels y, scored on rows `test`. */
 function probe(X: tf.Tensor2D, y: number[], train: number[], test: number[], classes: number): number {
@@ -53,7 +44,7 @@ function probe(X: tf.Tensor2D, y: number[], train: number[], test: number[], cla
 }
 
 async function main(): Promise<void> {
-  const a = args();
+  const a = probeArgs('patch_feature_probe');
   if (!a.run) throw new Error('patch_feature_probe: --run runs/NAME is required (a grounded-lm output folder).');
   const arm = a.arm ?? 'scratch-bins64';
   const seed = Number(a.seed ?? 0);

@@ -171,6 +171,8 @@ test('tiny stage 0 → stage 1 smoke run: checkpoints written, metrics computed,
   assert.equal(groups.reduce((a, g) => a + g.n, 0), r.metrics.rec.n, 'every expression is in one group');
   assert.equal(groups.reduce((a, g) => a + g.correct, 0), r.metrics.rec.correct);
   // where the model looks: every measured expression in 'all' and in its group; the parts of a row sum to 1
+  assert.ok(r.recAttention.onTarget.n <= r.recAttention.box.all!.n && r.recAttention.onTarget.minMass === 0.95);
+  assert.ok(!('expressions' in r.recAttention), 'the per-expression list stays out of metrics.json');
   for (const looks of [r.recAttention.box, r.recAttention.firstCoordinate]) {
     assert.ok(looks.all && looks.all.n > 0 && looks.all.n <= r.metrics.rec.n, JSON.stringify(looks));
     assert.equal(Object.entries(looks).filter(([g]) => g !== 'all').reduce((a, [, m]) => a + m.n, 0), looks.all.n);

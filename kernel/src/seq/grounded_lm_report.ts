@@ -80,6 +80,7 @@ export function groundedLMReport(
       return [esc(r.arm.name), String(r.seed), esc(g), String(m.n), f3(m.target), f3(m.sameName), f3(m.otherObjects), f3(m.background), f3(m.text), f3(f.target), f3(f.sameName)];
     });
   });
+  const onTargetRows = results.filter((r) => r.recAttention?.onTarget).map((r) => [esc(r.arm.name), String(r.seed), String(r.recAttention.onTarget.n), f3(r.recAttention.onTarget.accuracy)]);
   const c = summary.stage0Contribution;
   const pictures = results
     .filter((r) => r.seed === 0)
@@ -101,6 +102,7 @@ ${table(['arm', 'REC Acc@0.5', 'mAP', 'AP50', 'names micro-F1', 'names macro-F1'
 ${groups.length ? table(['arm', 'seed', ...groups], groupRows) : '<p>no groups (the expressions carry none)</p>'}
 <h3>Where the model looks while writing a REC box: attention mass of head 0 of the LM's last layer (teacher-forced; mean over the box tokens, and at the first coordinate)</h3>
 ${lookRows.length ? table(['arm', 'seed', 'group', 'N', 'target object', 'other objects of its name', 'other objects', 'background', 'text', 'first coordinate: target', 'first coordinate: others of its name'], lookRows) : '<p>not measured</p>'}
+${onTargetRows.length ? `<p>REC Acc@0.5 of the expressions on whose object the head puts ≥ 0.95 of its mass over the box (the box read-out once the lookup is right):</p>${table(['arm', 'seed', 'N', 'REC Acc@0.5'], onTargetRows)}` : ''}
 <h3>Stage-0 (text-only pretraining) contribution, codec ${esc(c?.codec ?? '')}: pretrained − scratch, paired by seed</h3>
 ${c ? table(['metric', 'difference'], [['REC Acc@0.5', ms(c.recAcc)], ['names micro-F1', ms(c.nameMicroF1)], ['mAP', ms(c.AP)]]) : '<p>not available</p>'}
 <h3>Targets</h3>

@@ -26,7 +26,7 @@ import { RecordScenes, type RecordScenesData } from './record_scenes';
 import { ScenePool, type SceneSource } from './scene_pool';
 import { groundedTokenizer, textTokenizer } from './sequence_vocabulary';
 import { stage0TextTask } from './stage0_text_task';
-import { recAttentionMass, type RecAttention } from './rec_attention';
+import { onTargetAccuracy, recAttentionMass, type RecAttention } from './rec_attention';
 import { stage1GroundedTask } from './stage1_grounded_task';
 import type { TaskName } from './task_templates';
 import { orderedCoordinateInit } from './ordered_coordinate_init';
@@ -56,8 +56,11 @@ export interface ArmResult {
   /** A few test images' predictions, for the report's pictures. */
   examples: { images: ImagePrediction[]; rec: RecPrediction[] };
   parameters: number;
-  /** Where head 0 of the LM's last layer looks while writing the REC boxes, per group (rec_attention.ts). */
-  recAttention: RecAttention;
+  /**
+   * Where head 0 of the LM's last layer looks while writing the REC boxes, per group (rec_attention.ts),
+   * and the REC accuracy of the expressions it looks at (box mass on the named object ≥ 0.95).
+   */
+  recAttention: Omit<RecAttention, 'expressions'> & { onTarget: ReturnType<typeof onTargetAccuracy> };
 }
 
 export type Log = (line: string) => void;
@@ -192,7 +195,8 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
       ...(data ? { names: data.names, phraseWords: data.phraseWords } : {}),
     }, warnings);
     // its own warnings: the same test boxes were already counted by the evaluation
-    const recAttention = recAttentionMass(model, tok, codec, pool, { split: 'test', count: e.count, chunk: 50, policy }, newBoxWarnings());
+    const { expressions, ...looks } = recAttentionMass(model, tok, codec, pool, { split: 'test', count: e.count, chunk: 50, policy }, newBoxWarnings());
+    const recAttention = { ...looks, onTarget: onTargetAccuracy(expressions, ev.rec, 0.95, { strict: e.strict, measure: e.measure }) };
     const evalSeconds = (Date.now() - t1) / 1000;
     const last = result.history[result.history.length - 1];
     const firstImages = ev.images.slice(0, 8);

@@ -5,7 +5,7 @@ import { initBackend } from '../backend';
 import { answerAttentionTargets } from './answer_attention';
 import { newBoxWarnings } from './box_check';
 import { patchOwners } from './patch_labels';
-import { recAttentionMass } from './rec_attention';
+import { onTargetAccuracy, recAttentionMass } from './rec_attention';
 import { exampleRows } from './sequence_batch';
 import { taskTemplate } from './task_templates';
 import { tinyStage1 } from './test_support/stage1_fixtures';
@@ -70,5 +70,27 @@ test('REC attention mass: with the head’s query weights zeroed the attention i
     }
   }
   assert.ok(got.firstCoordinate.all!.target !== got.box.all!.target, 'the two views differ');
+  // one entry per expression in scoring order; the measured ones carry their box mass
+  const records = [0, 1, 2, 3].flatMap((i) => pool.get('test', i).referringExpressions.map(() => `test#${i}`));
+  assert.deepEqual(got.expressions.map((e) => e.record), records);
+  const measured = got.expressions.filter((e) => e.target !== null);
+  assert.equal(measured.length, got.box.all!.n);
+  assert.ok(Math.abs(measured.reduce((x, e) => x + e.target!, 0) / measured.length - got.box.all!.target) < 1e-5);
   model.dispose();
+});
+
+test('on-target accuracy: REC accuracy over the expressions whose box mass on the object reaches the bar (hand-computed); order and length checked', () => {
+  const truth: [number, number, number, number] = [0, 0, 10, 10];
+  const hit = { id: 'test#0', truth, predicted: [0, 0, 10, 9] as [number, number, number, number] };
+  const miss = { id: 'test#0', truth, predicted: [20, 20, 30, 30] as [number, number, number, number] };
+  const expressions = [
+    { record: 'test#0', target: 0.99 },
+    { record: 'test#0', target: 0.5 },
+    { record: 'test#0', target: null },
+  ];
+  assert.deepEqual(onTargetAccuracy(expressions, [hit, miss, hit], 0.95), { minMass: 0.95, n: 1, accuracy: 1 });
+  assert.deepEqual(onTargetAccuracy(expressions, [hit, miss, hit], 0.4), { minMass: 0.4, n: 2, accuracy: 0.5 });
+  assert.ok(Number.isNaN(onTargetAccuracy(expressions, [hit, miss, hit], 1.5).accuracy), 'none measured: NaN, n 0');
+  assert.throws(() => onTargetAccuracy(expressions, [hit, miss], 0.95), /3 expressions measured, 2 REC predictions/);
+  assert.throws(() => onTargetAccuracy(expressions, [hit, { ...miss, id: 'test#1' }, hit], 0.95), /expression 1 is of test#0, its prediction of test#1/);
 });

@@ -21,11 +21,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scene, SplitName } from '../data/scene_types';
 import type { WordTokenizer } from '../data/word_tokenizer';
+import { recAccuracy, type RecOptions } from '../evaluate';
 import { answerAttentionTargets } from './answer_attention';
 import type { BoxPolicy, BoxWarnings } from './box_check';
 import type { LayerAttentionCapture } from './causal_lm';
 import type { CoordinateCodec } from './coordinate_codec';
 import type { GroundedLM } from './grounded_lm';
+import type { RecPrediction } from './grounded_metrics';
 import { patchOwners } from './patch_labels';
 import { ScenePool } from './scene_pool';
 import { exampleRows } from './sequence_batch';
@@ -56,6 +58,27 @@ export interface RecAttentionOptions {
 export interface RecAttention {
   box: Record<string, AttentionMass>;
   firstCoordinate: Record<string, AttentionMass>;
+  /**
+   * One entry per REC expression, in the order evaluate_grounded.ts scores them (scenes in order, each
+   * scene's expressions in template order): its record and its box mass on the named object (null when
+   * its object owns no patch). Not stored in metrics.json; `onTargetAccuracy` summarises it.
+   */
+  expressions: { record: string; target: number | null }[];
+}
+
+/**
+ * The REC accuracy of the expressions on whose object the head puts at least `minMass` of its attention
+ * over the box: how well a box is read out once the lookup is right. `rec`: the evaluation's
+ * predictions, in the same order as `expressions` (checked by record).
+ */
+export function onTargetAccuracy(expressions: RecAttention['expressions'], rec: readonly RecPrediction[], minMass: number, options: RecOptions = {}): { minMass: number; n: number; accuracy: number } {
+  if (expressions.length !== rec.length) throw new Error(`onTargetAccuracy: ${expressions.length} expressions measured, ${rec.length} REC predictions.`);
+  const rows = rec.filter((r, i) => {
+    const e = expressions[i]!;
+    if (e.record !== r.id) throw new Error(`onTargetAccuracy: expression ${i} is of ${e.record}, its prediction of ${r.id}: not the same order.`);
+    return e.target !== null && e.target >= minMass;
+  });
+  return { minMass, n: rows.length, accuracy: rows.length ? recAccuracy(rows, options).accuracy : NaN };
 }
 
 const PARTS = ['target', 'sameName', 'otherObjects', 'background', 'text'] as const;
@@ -88,6 +111,7 @@ export function recAttentionMass(model: GroundedLM, tok: WordTokenizer, codec: C
   const grid = Math.round(Math.sqrt(P));
   const box = new MassTable();
   const first = new MassTable();
+  const expressions: RecAttention['expressions'] = [];
   const count = Math.min(o.count, pool.dataset.size(o.split));
   const ctx = { codec, policy: o.policy, warnings, randomOrder: false, noiseBoxes: 0 };
   for (let start = 0; start < count; start += o.chunk) {
@@ -116,6 +140,8 @@ export function recAttentionMass(model: GroundedLM, tok: WordTokenizer, codec: C
     attention.dispose();
     examples.forEach((e, b) => {
       const target = scenes[b]!.objects[e.object];
+      const entry = { record: e.record, target: null as number | null };
+      expressions.push(entry);
       if (!target) return;
       const at = (t: number): Omit<AttentionMass, 'n'> => {
         const mass = { target: 0, sameName: 0, otherObjects: 0, background: 0, text: 0 };
@@ -133,6 +159,7 @@ export function recAttentionMass(model: GroundedLM, tok: WordTokenizer, codec: C
       if (answer.length < 2) return;
       const each = answer.map(at);
       const mean = Object.fromEntries(PARTS.map((k) => [k, each.reduce((x, m) => x + m[k], 0) / each.length])) as Omit<AttentionMass, 'n'>;
+      entry.target = mean.target;
       // the first answer position predicts the box opener, the second one the first coordinate
       for (const g of e.group ? ['all', e.group] : ['all']) {
         box.add(g, mean);
@@ -140,5 +167,5 @@ export function recAttentionMass(model: GroundedLM, tok: WordTokenizer, codec: C
       }
     });
   }
-  return { box: box.means(), firstCoordinate: first.means() };
+  return { box: box.means(), firstCoordinate: first.means(), expressions };
 }

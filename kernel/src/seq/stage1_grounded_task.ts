@@ -101,11 +101,11 @@ export function stage1GroundedTask(
   const patchWeight = o.patchLabelWeight ?? 0;
   const classes = o.names ?? SHAPES;
   const grid = Math.round(Math.sqrt(model.numPrefix));
-  // the head is part of the task (trained and checkpointed after the model's variables), not of the model
-  const head = patchWeight > 0 ? new PatchLabelHead(model.encoder.config.outputDim, classes.length, 7919) : null;
+  const featureDim = model.encoder.config.outputDim;
+  // the heads are part of the task (trained and checkpointed after the model's variables), not of the model
+  const head = patchWeight > 0 ? new PatchLabelHead(featureDim, classes.length, 7919) : null;
   const attributeWeight = o.patchAttributeWeight ?? 0;
   if (attributeWeight > 0 && o.names) throw new Error('stage1GroundedTask: patchAttributeWeight needs the grounded scenes (colour and size of every object); dataset records have names only.');
-  const featureDim = model.encoder.config.outputDim;
   const attributeHeads = attributeWeight > 0 ? { colour: new PatchLabelHead(featureDim, attributeClasses('colour'), 7937), size: new PatchLabelHead(featureDim, attributeClasses('size'), 7949) } : null;
   const boxWeight = o.patchBoxWeight ?? 0;
   const boxHead = boxWeight > 0 ? new PatchBoxHead(model.lm.config.width, tokensPerBox(codec), 7927) : null;
