@@ -10,15 +10,12 @@
  * Prints one JSON line per (representation, attribute): pixels (8·8·3 values), features (the patch
  * encoder's output), prefix (the projector's output: what the LM reads).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../kernel/src/backend';
 import { COLOURS, SHAPES, SIZES } from '../../kernel/src/data/scene_vocabulary';
-import { resolveGroundedLMConfig } from '../../kernel/src/seq/grounded_lm_config';
-import { loadStage1Model } from '../../kernel/src/seq/grounded_lm_run';
 import { patchOwners } from '../../kernel/src/seq/patch_labels';
 import { ScenePool } from '../../kernel/src/seq/scene_pool';
+import { loadRunModel } from './load_run';
 import { probeArgs } from './probe_args';
 
 /** Test accuracy of a softmax probe fitted on rows `train` of X [N, D] to labels y, scored on rows `test`. */
@@ -49,10 +46,7 @@ async function main(): Promise<void> {
   const arm = a.arm ?? 'scratch-bins64';
   const seed = Number(a.seed ?? 0);
   await initBackend({ log: null });
-  const metrics = JSON.parse(fs.readFileSync(path.join(a.run, 'metrics.json'), 'utf8'));
-  const cfg = resolveGroundedLMConfig(metrics.config);
-  const codec = arm.split('-').pop()!;
-  const { model, pool } = await loadStage1Model(cfg, codec, path.join(a.run, `${arm}-seed${seed}`));
+  const { model, pool } = await loadRunModel('patch_feature_probe', a.run, arm, seed);
   const n = Math.min(200, pool.dataset.size('test'));
   const scenes = Array.from({ length: n }, (_, i) => pool.get('test', i));
   const { width: W, height: H } = scenes[0]!;

@@ -9,13 +9,10 @@
  *        [--write bench/results/…/NAME.metrics.json]     (sets runs[k].recAttention in that file)
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { initBackend } from '../../kernel/src/backend';
 import { newBoxWarnings } from '../../kernel/src/seq/box_check';
-import { evaluateGrounded } from '../../kernel/src/seq/evaluate_grounded';
-import { resolveGroundedLMConfig } from '../../kernel/src/seq/grounded_lm_config';
-import { loadStage1Model } from '../../kernel/src/seq/grounded_lm_run';
-import { onTargetAccuracy, recAttentionMass } from '../../kernel/src/seq/rec_attention';
+import { evaluateStage1 } from '../../kernel/src/seq/grounded_lm_run';
+import { loadRunModel } from './load_run';
 import { probeArgs } from './probe_args';
 
 async function main(): Promise<void> {
@@ -24,19 +21,10 @@ async function main(): Promise<void> {
   const arm = a.arm ?? 'scratch-bins64';
   const seed = Number(a.seed ?? 0);
   await initBackend({ log: null });
-  const metrics = JSON.parse(fs.readFileSync(path.join(a.run, 'metrics.json'), 'utf8'));
-  const k = metrics.runs.findIndex((r: { arm: { name: string }; seed: number }) => r.arm.name === arm && r.seed === seed);
-  if (k < 0) throw new Error(`rec_attention_probe: ${a.run}/metrics.json has no run of arm '${arm}', seed ${seed}.`);
-  const cfg = resolveGroundedLMConfig(metrics.config);
-  const { model, tok, codec, pool } = await loadStage1Model(cfg, metrics.runs[k].arm.codec, path.join(a.run, `${arm}-seed${seed}`));
-  const e = cfg.eval;
-  const policy = { clipBoxes: cfg.clipBoxes };
-  const recOptions = { strict: e.strict, measure: e.measure };
-  const ev = evaluateGrounded(model, tok, codec, pool, { split: 'test', count: e.count, constrained: e.constrained, decoder: e.decoder, beams: e.beams, confidence: e.confidence, maxObjects: e.maxObjects, recOptions, chunk: 50, policy }, newBoxWarnings());
-  const recorded = metrics.runs[k].metrics.rec.accuracy;
+  const { model, tok, codec, pool, cfg, recordedRun } = await loadRunModel('rec_attention_probe', a.run, arm, seed);
+  const { ev, recAttention } = evaluateStage1(cfg, model, tok, codec, pool, newBoxWarnings());
+  const recorded = recordedRun.metrics.rec.accuracy;
   if (ev.metrics.rec.accuracy !== recorded) throw new Error(`rec_attention_probe: re-evaluated REC ${ev.metrics.rec.accuracy} differs from the run's ${recorded}: not the run's model or data.`);
-  const { expressions, ...looks } = recAttentionMass(model, tok, codec, pool, { split: 'test', count: e.count, chunk: 50, policy }, newBoxWarnings());
-  const recAttention = { ...looks, onTarget: onTargetAccuracy(expressions, ev.rec, 0.95, recOptions) };
   console.log(JSON.stringify({ probe: 'rec-attention', run: a.run, arm, seed, rec: recorded, recAttention }));
   if (a.write) {
     const out = JSON.parse(fs.readFileSync(a.write, 'utf8'));

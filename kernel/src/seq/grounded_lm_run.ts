@@ -18,7 +18,7 @@ import type { CoordinateCodec } from './coordinate_codec';
 import { newBoxWarnings, type BoxWarnings } from './box_check';
 import { CausalLM } from './causal_lm';
 import { codecByName } from './codec_registry';
-import { evaluateGrounded } from './evaluate_grounded';
+import { evaluateGrounded, type GroundedEvaluation } from './evaluate_grounded';
 import type { GroundedLMConfig } from './grounded_lm_config';
 import type { GroundedMetrics, ImagePrediction, RecPrediction } from './grounded_metrics';
 import { GroundedLM } from './grounded_lm';
@@ -134,7 +134,6 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
   const tok = groundedTokenizer(codec, base);
   const pool = new ScenePool(sceneSourceOf(cfg, data));
   const warnings = newBoxWarnings();
-  const policy = { clipBoxes: cfg.clipBoxes };
   let textLM: CausalLM;
   if (arm.pretrained) {
     if (!stage0Dir) throw new Error(`runStage1: arm '${arm.name}' is pretrained but no stage-0 checkpoint was given.`);
@@ -180,23 +179,7 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
     const cpu = process.cpuUsage(cpu0);
     const trainCpuSeconds = (cpu.user + cpu.system) / 1e6;
     const t1 = Date.now();
-    const e = cfg.eval;
-    const ev = evaluateGrounded(model, tok, codec, pool, {
-      split: 'test',
-      count: e.count,
-      constrained: e.constrained,
-      decoder: e.decoder,
-      beams: e.beams,
-      confidence: e.confidence,
-      maxObjects: e.maxObjects,
-      recOptions: { strict: e.strict, measure: e.measure },
-      chunk: 50,
-      policy,
-      ...(data ? { names: data.names, phraseWords: data.phraseWords } : {}),
-    }, warnings);
-    // its own warnings: the same test boxes were already counted by the evaluation
-    const { expressions, ...looks } = recAttentionMass(model, tok, codec, pool, { split: 'test', count: e.count, chunk: 50, policy }, newBoxWarnings());
-    const recAttention = { ...looks, onTarget: onTargetAccuracy(expressions, ev.rec, 0.95, { strict: e.strict, measure: e.measure }) };
+    const { ev, recAttention } = evaluateStage1(cfg, model, tok, codec, pool, warnings, data);
     const evalSeconds = (Date.now() - t1) / 1000;
     const last = result.history[result.history.length - 1];
     const firstImages = ev.images.slice(0, 8);
@@ -222,6 +205,33 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
     taskOnly.forEach((v) => v.dispose()); // the auxiliary heads' weights (not part of the model)
     model.dispose();
   }
+}
+
+/**
+ * The evaluation of a stage-1 model on the test split as a run reports it: the decoded answers and
+ * their metrics (evaluate_grounded.ts; box warnings counted into `warnings`) and where the model looks
+ * while writing the REC boxes (rec_attention.ts). Shared by runStage1 and the probes of finished runs.
+ */
+export function evaluateStage1(cfg: GroundedLMConfig, model: GroundedLM, tok: WordTokenizer, codec: CoordinateCodec, pool: ScenePool, warnings: BoxWarnings, data?: RecordScenesData): { ev: GroundedEvaluation; recAttention: ArmResult['recAttention'] } {
+  const e = cfg.eval;
+  const policy = { clipBoxes: cfg.clipBoxes };
+  const recOptions = { strict: e.strict, measure: e.measure };
+  const ev = evaluateGrounded(model, tok, codec, pool, {
+    split: 'test',
+    count: e.count,
+    constrained: e.constrained,
+    decoder: e.decoder,
+    beams: e.beams,
+    confidence: e.confidence,
+    maxObjects: e.maxObjects,
+    recOptions,
+    chunk: 50,
+    policy,
+    ...(data ? { names: data.names, phraseWords: data.phraseWords } : {}),
+  }, warnings);
+  // its own warnings: the same test boxes were already counted by the evaluation
+  const { expressions, ...looks } = recAttentionMass(model, tok, codec, pool, { split: 'test', count: e.count, chunk: 50, policy }, newBoxWarnings());
+  return { ev, recAttention: { ...looks, onTarget: onTargetAccuracy(expressions, ev.rec, 0.95, recOptions) } };
 }
 
 /** The text LM with the grounded tokenizer's rows appended (vocabulary_extension.ts); disposes `textLM`. */

@@ -43,7 +43,7 @@ export function patchAttributeLabels(scenes: readonly Scene[], grid: number, att
   return owners.map((o, p) => {
     if (o < 0) return 0;
     const s = scenes[Math.floor(p / P)]!;
-    const k = values.indexOf((s.objects[o] as unknown as Record<string, string>)[attribute] ?? '');
+    const k = values.indexOf(s.objects[o]![attribute]); // −1 when a record's object lacks it
     if (k < 0) throw new Error(`patchAttributeLabels: object ${o} of ${s.split}#${s.index} has no ${attribute} (one of ${values.join(', ')}); the patch-attribute loss needs the grounded scenes' attributes.`);
     return 1 + k;
   });

@@ -6,8 +6,9 @@
  * the image enters as the projected patch prefix, the loss is the weighted next-token loss on the
  * answer (task_templates.ts). A TrainTask: variables are the encoder's, the projector's and the LM's,
  * minus the pretrained text embedding when `freezeTextEmbeddings` (then it stays bit-identical), plus the
- * heads of the auxiliary losses when on (patch labels, patch boxes, patch words; after the model's, in that
- * order); the supervised answer attention (answer_attention.ts) adds no variables.
+ * heads of the auxiliary losses when on (patch labels, patch boxes, patch words, patch attributes; after the
+ * model's, in that order); the supervised answer and word attention (answer_attention.ts,
+ * word_attention.ts) add no variables.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { WordTokenizer } from '../data/word_tokenizer';
