@@ -59,6 +59,23 @@ describe('conv stem', () => {
     stem.dispose();
   });
 
+  it('stemChannels sets the first stage (8 → 8, 16, 32): the weight shapes follow, the output is still at the width; bad values are refused', () => {
+    assert.deepEqual(stemChannels(3, 64, 8), [8, 16, 32]);
+    const stem = new ConvStem(8, 3, 64, 0, 8);
+    assert.deepEqual(stem.down.map((l) => l.weight.shape), [[12, 8], [32, 16], [64, 32]]);
+    assert.deepEqual(stem.conv.map((l) => l.weight.shape), [[72, 8], [144, 16], [288, 32]]);
+    assert.deepEqual(stem.out.weight.shape, [32, 64]);
+    const y = tf.tidy(() => stem.forward(tf.zeros([1, 64, 64, 3])));
+    assert.deepEqual(y.shape, [1, 64, 64]);
+    y.dispose();
+    stem.dispose();
+    assert.throws(() => new ConvStem(8, 3, 64, 0, 0), /firstChannels must be a positive integer; got 0/);
+    const enc = new PatchEncoder({ imageSize: 16, patchSize: 4, width: 16, depth: 1, heads: 2, mlpWidth: 32, outputDim: 8, stem: 'conv', stemChannels: 4 }, 0);
+    assert.deepEqual((enc.embed as ConvStem).conv.map((l) => l.weight.shape), [[36, 4], [72, 8]]);
+    enc.dispose();
+    assert.throws(() => new PatchEncoder({ stem: 'conv', stemChannels: 2.5 }, 0), /PatchEncoderConfig\.stemChannels/);
+  });
+
   it("a 'conv' patch encoder trains: every stem variable gets a gradient", () => {
     const enc = new PatchEncoder({ imageSize: 16, patchSize: 4, width: 16, depth: 1, heads: 2, mlpWidth: 32, outputDim: 8, stem: 'conv' }, 0);
     const images = tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 5);

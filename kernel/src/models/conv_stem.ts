@@ -28,9 +28,9 @@ export function spaceToDepth2(x: tf.Tensor): tf.Tensor {
   return tf.reshape(blocks, [B, H / 2, W / 2, 4 * C]); // [B, H/2, W/2, 4C]
 }
 
-/** Channels per stage: 16, 32, 64, … capped at the transformer width. */
-export function stemChannels(stages: number, width: number): number[] {
-  return Array.from({ length: stages }, (_, i) => Math.min(width, 16 << i));
+/** Channels per stage: first, 2·first, 4·first, … (16, 32, 64 by default) capped at the transformer width. */
+export function stemChannels(stages: number, width: number, first = 16): number[] {
+  return Array.from({ length: stages }, (_, i) => Math.min(width, first << i));
 }
 
 export class ConvStem extends Module {
@@ -38,11 +38,13 @@ export class ConvStem extends Module {
   readonly conv: Linear[];
   readonly out: Linear;
 
-  constructor(readonly patchSize: number, readonly channels: number, readonly width: number, seed: number) {
+  /** `firstChannels`: the first stage's channels (stemChannels); the 3×3 convolutions' cost grows with its square. */
+  constructor(readonly patchSize: number, readonly channels: number, readonly width: number, seed: number, firstChannels = 16) {
     super();
     const stages = Math.log2(patchSize);
     if (!Number.isInteger(stages) || stages < 1) throw new Error(`ConvStem: patchSize must be a power of two ≥ 2; got ${patchSize}`);
-    const widths = stemChannels(stages, width);
+    if (!(Number.isInteger(firstChannels) && firstChannels >= 1)) throw new Error(`ConvStem: firstChannels must be a positive integer; got ${firstChannels}`);
+    const widths = stemChannels(stages, width, firstChannels);
     let cin = channels;
     // He-style init for the GELU stages: std = √(2 / fan-in)
     this.down = widths.map((c, i) => {

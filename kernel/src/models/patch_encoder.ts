@@ -29,6 +29,8 @@ export interface PatchEncoderConfig {
    * (conv_stem.ts: log₂(p) stride-2 stages with 3×3 convolutions; p must be a power of two).
    */
   stem: 'linear' | 'conv';
+  /** The 'conv' stem's first-stage channels (doubled per stage, capped at width; conv_stem.ts stemChannels). */
+  stemChannels: number;
   /** Init std of the attention's query/key weights: 0.02 (GPT-2, the benchmark model) or e.g. 1/√width. */
   qkStd: number;
   /**
@@ -50,6 +52,7 @@ export const DEFAULT_PATCH_ENCODER_CONFIG: Readonly<PatchEncoderConfig> = Object
   outputDim: 128,
   lnEps: 1e-5,
   stem: 'linear',
+  stemChannels: 16,
   qkStd: 0.02,
   posInit: 'normal',
 });
@@ -57,7 +60,7 @@ export const DEFAULT_PATCH_ENCODER_CONFIG: Readonly<PatchEncoderConfig> = Object
 /** The defaults with `overrides` applied; throws on unknown keys, wrong types and inconsistent sizes. */
 export function patchEncoderConfig(overrides: Partial<PatchEncoderConfig> = {}): PatchEncoderConfig {
   const c = mergeConfig('PatchEncoderConfig', DEFAULT_PATCH_ENCODER_CONFIG, overrides);
-  for (const key of ['imageSize', 'channels', 'patchSize', 'width', 'depth', 'heads', 'mlpWidth', 'outputDim'] as const) {
+  for (const key of ['imageSize', 'channels', 'patchSize', 'width', 'depth', 'heads', 'mlpWidth', 'outputDim', 'stemChannels'] as const) {
     assertPositiveInt(`PatchEncoderConfig.${key}`, c[key]);
   }
   if (c.imageSize % c.patchSize !== 0) {
@@ -101,7 +104,7 @@ export class PatchEncoder extends Module {
     this.numPatches = grid * grid;
     this.embed =
       c.stem === 'conv'
-        ? this.child('stem', new ConvStem(c.patchSize, c.channels, c.width, seed))
+        ? this.child('stem', new ConvStem(c.patchSize, c.channels, c.width, seed, c.stemChannels))
         : this.child('embed', new Linear(c.patchSize * c.patchSize * c.channels, c.width, seed, 'embed'));
     // sincos: entries of the RMS of a patch token at init (0.02-std weights over p²·C inputs uniform in [0, 1])
     const tokenRms = 0.02 * Math.sqrt((c.patchSize * c.patchSize * c.channels) / 3);

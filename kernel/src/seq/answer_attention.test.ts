@@ -11,6 +11,8 @@ import { groundedTokenizer, textTokenizer } from './sequence_vocabulary';
 import { stage1GroundedTask } from './stage1_grounded_task';
 import type { SeqExample } from './task_templates';
 import { tinyStage1, tinyStage1Options, trainTinyPart, twoObjectScene } from './test_support/stage1_fixtures';
+import { stepRng } from '../train/step_rng';
+import { resolveGroundedLMConfig } from './grounded_lm_config';
 
 test('setup backend', async () => {
   await initBackend({ backend: 'wasm', log: null });
@@ -105,4 +107,62 @@ test('stage 1 with answerAttentionWeight > 0: the loss is reported and falls, no
   assert.ok(Number.isFinite(first) && first > 0.5, `starts high: ${first}`);
   assert.ok(last < first - 0.5, `the answer-attention loss falls on 8 memorisable scenes: ${first} → ${last}`);
   model.dispose();
+});
+
+test('attention capture of several heads: each equals that head captured alone; a count past the last head is refused', () => {
+  const ids = tf.tensor2d([[1, 7, 8], [2, 3, 0]], [2, 3], 'int32');
+  const prefix = tf.randomNormal([2, 4, 8], 0, 1, 'float32', 9);
+  const lm = new CausalLM({ vocabSize: 16, maxLength: 8, width: 8, depth: 2, heads: 2, mlpWidth: 16 }, 4);
+  tf.tidy(() => {
+    const both: LayerAttentionCapture = { layer: 1, head: 0, count: 2 };
+    lm.forward(ids, prefix, undefined, both);
+    assert.equal(both.attentions!.length, 2);
+    assert.equal(both.attention, both.attentions![0]);
+    for (const head of [0, 1]) {
+      const alone: LayerAttentionCapture = { layer: 1, head };
+      lm.forward(ids, prefix, undefined, alone);
+      assert.deepEqual(both.attentions![head]!.arraySync(), alone.attention!.arraySync(), `head ${head}`);
+      assert.deepEqual(alone.attentions!.length, 1);
+    }
+    const differ = tf.max(tf.abs(tf.sub(both.attentions![0]!, both.attentions![1]!))).dataSync()[0]!;
+    assert.ok(differ > 1e-4, `the two heads differ (${differ})`);
+  });
+  assert.throws(() => lm.forward(ids, prefix, undefined, { layer: 1, head: 1, count: 2 }), /capture.count must be an integer in \[1, 1\] \(heads 1… of 2\); got 2/);
+  assert.throws(() => lm.forward(ids, prefix, undefined, { layer: 1, head: 0, count: 0 }), /capture.count must be an integer in \[1, 2\]/);
+  lm.dispose();
+  tf.dispose([ids, prefix]);
+});
+
+test('stage 1 with answerAttentionHeads 2: the loss is the mean of the two heads’ own losses and falls for both; more heads than the LM has are refused', async () => {
+  const { pool, model } = tinyStage1();
+  const options = tinyStage1Options({ detection: 0, regionCaption: 1, rec: 1, listing: 0 }, { answerAttentionWeight: 1, answerAttentionHeads: 2 });
+  const heads = model.lm.config.heads;
+  assert.throws(() => stage1GroundedTask(model, tok, codec, pool, { ...options, answerAttentionHeads: heads + 1 }, newBoxWarnings(), {}), new RegExp(`answerAttentionHeads must be an integer in \\[1, ${heads}\\] \\(the LM's heads\\); got ${heads + 1}`));
+  const task = stage1GroundedTask(model, tok, codec, pool, options, newBoxWarnings(), {});
+  const single = stage1GroundedTask(model, tok, codec, pool, { ...options, answerAttentionHeads: 1 }, newBoxWarnings(), {});
+  const batch = task.nextBatch(0, stepRng(0, 0));
+  // the mean over heads 0 and 1 from the parts of one-head tasks whose head is each of them in turn
+  const two = tf.tidy(() => task.lossFn(batch, 0).parts.answerAttention!.dataSync()[0]!);
+  const head0 = tf.tidy(() => single.lossFn(batch, 0).parts.answerAttention!.dataSync()[0]!);
+  const perHead = tf.tidy(() => {
+    const images = tf.tensor4d(batch.images, batch.imageShape);
+    const capture: LayerAttentionCapture = { layer: model.lm.config.depth - 1, head: 0, count: 2 };
+    model.textLogits(tf.tensor2d(batch.ids, [batch.batch, batch.length], 'int32'), model.prefix(images), undefined, capture);
+    const P = model.numPrefix;
+    const a = batch.answerAttention!;
+    return capture.attentions!.map((att) => answerAttentionLoss(att, P, tf.tensor2d(a.patches, [batch.batch, P]), tf.tensor2d(a.positions, [batch.batch, batch.length])).dataSync()[0]!);
+  });
+  assert.ok(Math.abs(head0 - perHead[0]!) < 1e-5, `head 0: ${head0} vs ${perHead[0]}`);
+  assert.ok(Math.abs(two - (perHead[0]! + perHead[1]!) / 2) < 1e-5, `mean of heads: ${two} vs ${perHead}`);
+  const { first, last } = await trainTinyPart(task, 'answerAttention');
+  assert.ok(last < first - 0.5, `the two-head answer-attention loss falls on 8 memorisable scenes: ${first} → ${last}`);
+  model.dispose();
+});
+
+test('config: stage1.answerAttentionHeads is an integer from 1 to model.heads', () => {
+  assert.equal(resolveGroundedLMConfig({}).stage1.answerAttentionHeads, 1);
+  assert.equal(resolveGroundedLMConfig({ stage1: { answerAttentionHeads: 4 } }).stage1.answerAttentionHeads, 4);
+  assert.throws(() => resolveGroundedLMConfig({ stage1: { answerAttentionHeads: 5 } }), /GroundedLMConfig\.stage1\.answerAttentionHeads: expected an integer in \[1, model\.heads = 4\], got 5\./);
+  assert.throws(() => resolveGroundedLMConfig({ model: { heads: 2 }, stage1: { answerAttentionHeads: 3 } }), /model\.heads = 2\], got 3/);
+  assert.throws(() => resolveGroundedLMConfig({ stage1: { answerAttentionHeads: 1.5 } }), /answerAttentionHeads: expected an integer/);
 });

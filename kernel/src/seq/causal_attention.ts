@@ -81,10 +81,15 @@ export function prefixCausalBias(P: number, L: number, prefix: PrefixAttention):
   return explicitTransposes() ? tf.tensor4d(v, [L, 1, 1, L]) : tf.tensor4d(v, [1, 1, L, L]);
 }
 
-/** Which head's attention probabilities to keep from a forward pass (filled in as [B, T_q, T_k]). */
+/**
+ * Which heads' attention probabilities to keep from a forward pass: `count` heads (default 1) from
+ * `head` on, each filled in as [B, T_q, T_k] in `attentions`; `attention` is the first (head `head`).
+ */
 export interface AttentionCapture {
   head: number;
+  count?: number;
   attention?: tf.Tensor;
+  attentions?: tf.Tensor[];
 }
 
 export class CausalSelfAttention extends Module {
@@ -119,6 +124,15 @@ export class CausalSelfAttention extends Module {
     if (capture && !(Number.isInteger(capture.head) && capture.head >= 0 && capture.head < this.heads)) {
       throw new Error(`CausalSelfAttention: capture.head must be an integer in [0, ${this.heads}); got ${capture.head}`);
     }
+    const count = capture?.count ?? 1;
+    if (capture && !(Number.isInteger(count) && count >= 1 && capture.head + count <= this.heads)) {
+      throw new Error(`CausalSelfAttention: capture.count must be an integer in [1, ${this.heads - capture.head}] (heads ${capture.head}… of ${this.heads}); got ${count}`);
+    }
+    const keep = (one: (head: number) => tf.Tensor): void => {
+      if (!capture) return;
+      capture.attentions = Array.from({ length: count }, (_, i) => one(capture.head + i)); // each [B, T_q, T_k]
+      capture.attention = capture.attentions[0];
+    };
     const h = this.heads;
     const dh = this.headDim;
     const G = B * h;
@@ -128,7 +142,7 @@ export class CausalSelfAttention extends Module {
       const split = (t: tf.Tensor) => tf.transpose(heads(t), [0, 2, 1, 3]); // [B, h, T, dh]
       const scores = tf.add(tf.matMul(split(q), split(this.k.forward(x)), false, true), bias ?? causalBias(T)); // [B, h, T_q, T_k]
       const probs = tf.softmax(scores, -1); // [B, h, T_q, T_k]
-      if (capture) capture.attention = tf.reshape(tf.slice(probs, [0, capture.head, 0, 0], [B, 1, T, T]), [B, T, T]);
+      keep((head) => tf.reshape(tf.slice(probs, [0, head, 0, 0], [B, 1, T, T]), [B, T, T]));
       const y = tf.matMul(probs, split(this.v.forward(x))); // [B, h, T, dh]
       return this.out.forward(tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B, T, d])); // [B, T, d]
     }
@@ -137,7 +151,7 @@ export class CausalSelfAttention extends Module {
     const vf = tf.reshape(tf.transpose(heads(this.v.forward(x)), [1, 0, 2, 3]), [T, G, dh]) as tf.Tensor3D; // [T, G, dh]
     const scores = tf.add(tf.reshape(groupedMatMul(qx, kf), [T, B, h, T]), bias ?? tf.reshape(causalBias(T), [T, 1, 1, T])); // [T_q, B, h, T_k]
     const attn = tf.softmax(scores, -1); // [T_q, B, h, T_k]
-    if (capture) capture.attention = tf.transpose(tf.reshape(tf.slice(attn, [0, 0, capture.head, 0], [T, B, 1, T]), [T, B, T]), [1, 0, 2]); // [B, T_q, T_k]
+    keep((head) => tf.transpose(tf.reshape(tf.slice(attn, [0, 0, head, 0], [T, B, 1, T]), [T, B, T]), [1, 0, 2])); // [B, T_q, T_k]
     const ax = tf.transpose(tf.reshape(attn, [T, G, T]), [0, 2, 1]) as tf.Tensor3D; // [T_q, T_k, G]
     const y = tf.reshape(groupedMatMul(ax, vf), [T, B, h, dh]); // [T, B, h, dh]
     const merged = tf.reshape(tf.transpose(y, [1, 0, 2, 3]), [B, T, d]); // [B, T, d]

@@ -21,7 +21,7 @@ import { deriveSeed, LayerNorm, mergeConfig, Module } from '../models';
 import { prefixCausalBias, PREFIX_ATTENTION_MODES, segmentCausalBias, type AttentionCapture, type PrefixAttention } from './causal_attention';
 import { CausalBlock } from './causal_block';
 
-/** One layer's head whose attention a forward pass keeps (causal_attention.ts AttentionCapture). */
+/** One layer's head (or heads) whose attention a forward pass keeps (causal_attention.ts AttentionCapture). */
 export interface LayerAttentionCapture extends AttentionCapture {
   layer: number;
 }
@@ -119,12 +119,14 @@ export class CausalLM extends Module {
 
   /**
    * ids int32 [B, T], prefix [B, P, d] (optional) → final hidden states [B, P + T, d] (after LN).
-   * `capture` (optional): keep the attention probabilities of one head of one layer, [B, P + T, P + T].
+   * `capture` (optional): keep the attention probabilities of one layer's head (or `count` heads), [B, P + T, P + T] each.
    * `packing` (packed rows, seq/packed_rows.ts): each text position's position index and segment id
    * ([B, T]); a segment then sees the prefix and its own earlier tokens only, with positions counted
    * from its start — each segment is computed exactly as it would be alone in a row.
+   * `textInput` (optional): [B, T, d] added to the text positions' token and position embeddings
+   * (GroundedLM's box slots, box_slots.ts).
    */
-  forward(ids: tf.Tensor, prefix?: tf.Tensor, packing?: PackingLayout, capture?: LayerAttentionCapture): tf.Tensor {
+  forward(ids: tf.Tensor, prefix?: tf.Tensor, packing?: PackingLayout, capture?: LayerAttentionCapture, textInput?: tf.Tensor): tf.Tensor {
     const c = this.config;
     if (ids.rank !== 2 || ids.dtype !== 'int32') throw new Error(`CausalLM.forward: ids must be int32 [B, T]; got ${ids.dtype} [${ids.shape}]`);
     const [B, T] = ids.shape as [number, number];
@@ -138,7 +140,11 @@ export class CausalLM extends Module {
     const emb = tf.reshape(tf.matMul(oneHot, this.embeddingTable()), [B, T, c.width]); // [B, T, d]
     // text positions count from 0 whether or not a prefix comes first: the prefix carries its own (ViT)
     // positions, and the positions learnt in text-only pretraining are the ones stage 1 uses
-    const text = tf.add(emb, packing ? this.packedPositions(packing, B, T) : tf.slice(this.pos, [0, 0], [T, c.width])); // [B, T, d]
+    const positioned = tf.add(emb, packing ? this.packedPositions(packing, B, T) : tf.slice(this.pos, [0, 0], [T, c.width])); // [B, T, d]
+    if (textInput && !(textInput.rank === 3 && textInput.shape[0] === B && textInput.shape[1] === T && textInput.shape[2] === c.width)) {
+      throw new Error(`CausalLM.forward: textInput must be [${B}, ${T}, ${c.width}]; got [${textInput.shape}]`);
+    }
+    const text = textInput ? tf.add(positioned, textInput) : positioned; // [B, T, d]
     let x = prefix ? tf.concat([prefix, text], 1) : text; // [B, P + T, d]
     const P = prefix ? prefix.shape[1]! : 0;
     const L = x.shape[1]!;

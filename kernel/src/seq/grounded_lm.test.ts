@@ -148,11 +148,11 @@ test('codec oracle: 64 bins on 64-px scenes lose (almost) nothing; a coarse grid
   assert.ok(coarse.metrics.rec.accuracy < fine.metrics.rec.accuracy, `grid4 ${coarse.metrics.rec.accuracy} < bins64`);
 });
 
-test('tiny stage 0 → stage 1 smoke run: checkpoints written, metrics computed, parse failures counted, no leaks', async () => {
+test('tiny stage 0 → stage 1 smoke run (with box slots and box copy): checkpoints written, metrics computed, parse failures counted, no leaks', async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'alignscope-seq-'));
   const cfg = resolveGroundedLMConfig({
     data: { trainScenes: 30, testScenes: 4 },
-    model: { width: 16, lmDepth: 1, encoderDepth: 1, heads: 2, patchSize: 16, maxLength: 48 },
+    model: { width: 16, lmDepth: 1, encoderDepth: 1, heads: 2, patchSize: 16, maxLength: 48, boxSlots: true, boxCopy: true },
     stage0: { steps: 3, batchSize: 4 },
     stage1: { steps: 3, batchSize: 4, warmupSteps: 1 },
     eval: { count: 4, constrained: false },
@@ -188,11 +188,11 @@ test('tiny stage 0 → stage 1 smoke run: checkpoints written, metrics computed,
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-test('stage 1 data-parallel (dataParallel 2, patch boxes, packed rows): a peer thread trains with the run; examples/s counts both threads', async () => {
+test('stage 1 data-parallel (dataParallel 2, patch boxes, packed rows, box slots, box copy, a narrow conv stem): a peer thread trains with the run; examples/s counts both threads', async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'alignscope-seq-dp-'));
   const cfg = resolveGroundedLMConfig({
     data: { trainScenes: 30, testScenes: 2 },
-    model: { width: 16, lmDepth: 1, encoderDepth: 1, heads: 2, patchSize: 16, maxLength: 48 },
+    model: { width: 16, lmDepth: 1, encoderDepth: 1, heads: 2, patchSize: 16, maxLength: 48, boxSlots: true, boxCopy: true, stem: 'conv', stemChannels: 4 },
     stage1: { steps: 3, batchSize: 4, warmupSteps: 1, dataParallel: 2, patchLabelWeight: 1, patchBoxWeight: 1, examplesPerImage: 2 },
     eval: { count: 2, constrained: true },
   });

@@ -5,11 +5,22 @@
  *   images [B, H, W, 3] → PatchEncoder → [B, P, e] → projector → [B, P, d] = prefix
  *   hidden = CausalLM.forward(ids [B, T], prefix) [B, P + T, d];  logits of the T text positions [B, T, V]
  *
- * Variables, in `variables()` order: encoder, projector, LM (the checkpoint order).
+ * Optional parts (`GroundedLMParts`): box slots (box_slots.ts), an embedding of each text position's
+ * place in a box; box copy (box_copy.ts), coordinate logits copied from the image tokens the LM looks at.
+ *
+ * Variables, in `variables()` order: encoder, projector, LM, box slots, box copy (the checkpoint order).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Linear, Module, PatchEncoder, type PatchEncoderConfig } from '../models';
+import type { BoxCopy } from './box_copy';
+import type { BoxSlotEmbedding } from './box_slots';
 import type { CausalLM, LayerAttentionCapture, PackingLayout } from './causal_lm';
+
+/** The optional parts of a GroundedLM (owned by it once passed). */
+export interface GroundedLMParts {
+  slots?: BoxSlotEmbedding | null;
+  boxCopy?: BoxCopy | null;
+}
 
 const PIXEL_MEAN = 0.25;
 const PIXEL_STD = 0.3;
@@ -18,11 +29,21 @@ export class GroundedLM extends Module {
   readonly encoder: PatchEncoder;
   readonly projector: Linear;
 
-  constructor(readonly lm: CausalLM, encoderConfig: Partial<PatchEncoderConfig>, seed: number) {
+  readonly slots: BoxSlotEmbedding | null;
+  readonly boxCopy: BoxCopy | null;
+
+  constructor(readonly lm: CausalLM, encoderConfig: Partial<PatchEncoderConfig>, seed: number, parts: GroundedLMParts = {}) {
     super();
     this.encoder = this.child('encoder', new PatchEncoder(encoderConfig, seed));
     this.projector = this.child('projector', new Linear(this.encoder.config.outputDim, lm.config.width, seed, 'projector'));
     this.child('lm', lm);
+    this.slots = parts.slots ?? null;
+    this.boxCopy = parts.boxCopy ?? null;
+    for (const [name, part] of [['boxSlots', this.slots], ['boxCopy', this.boxCopy]] as const) {
+      if (!part) continue;
+      if (part.width !== lm.config.width) throw new Error(`GroundedLM: the ${name} part is ${part.width} wide, the LM ${lm.config.width}.`);
+      this.child(name, part);
+    }
   }
 
   get numPrefix(): number {
@@ -53,9 +74,18 @@ export class GroundedLM extends Module {
   textLogits(ids: tf.Tensor, prefix: tf.Tensor, packing?: PackingLayout, capture?: LayerAttentionCapture): tf.Tensor {
     const [B, T] = ids.shape as [number, number];
     const P = prefix.shape[1]!;
-    const hidden = this.lm.forward(ids, prefix, packing, capture); // [B, P + T, d]
+    // box copy reads head 0 of the last layer: a caller's capture must be of that head, and is shared
+    const last = this.lm.config.depth - 1;
+    if (this.boxCopy && capture && !(capture.layer === last && capture.head === 0)) {
+      throw new Error(`GroundedLM.textLogits: with box copy on, a capture must start at head 0 of the last layer (${last}); got layer ${capture.layer}, head ${capture.head}.`);
+    }
+    const looks = this.boxCopy ? (capture ?? { layer: last, head: 0 }) : capture;
+    const hidden = this.lm.forward(ids, prefix, packing, looks, this.slots?.forward(ids)); // [B, P + T, d]
     const text = tf.slice(hidden, [0, P, 0], [B, T, this.lm.config.width]); // [B, T, d]
-    return this.lm.logits(text); // [B, T, V]
+    const logits = this.lm.logits(text); // [B, T, V]
+    if (!this.boxCopy) return logits;
+    const toImage = tf.slice(looks!.attention!, [0, P, 0], [B, T, P]); // [B, T, P]: text queries → image keys
+    return tf.add(logits, this.boxCopy.logits(ids, prefix, toImage, this.lm.embeddingTable())); // [B, T, V]
   }
 
   variables(): tf.Variable[] {

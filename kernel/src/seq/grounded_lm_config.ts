@@ -15,7 +15,10 @@ export interface GroundedLMConfig {
   data: { seed: number; trainScenes: number; testScenes: number; imageSize: number };
   /** posInit: the patch encoder's initial position embeddings, 'normal' or 'sincos' (models/sincos_positions.ts). */
   /** prefixAttention: how the image tokens attend to each other inside the LM (seq/causal_attention.ts). */
-  model: { width: number; lmDepth: number; encoderDepth: number; heads: number; patchSize: number; maxLength: number; stem: 'linear' | 'conv'; posInit: 'normal' | 'sincos'; prefixAttention: PrefixAttention };
+  /** stemChannels: the 'conv' stem's first-stage channels (models/conv_stem.ts; 16, then doubled per stage). */
+  /** boxSlots: text positions inside a box get an embedding of their place in it (seq/box_slots.ts; bins and grid codecs). */
+  /** boxCopy: coordinate logits also copied from the image tokens head 0 of the last layer looks at (seq/box_copy.ts; bins and grid codecs). */
+  model: { width: number; lmDepth: number; encoderDepth: number; heads: number; patchSize: number; maxLength: number; stem: 'linear' | 'conv'; stemChannels: number; boxSlots: boolean; boxCopy: boolean; posInit: 'normal' | 'sincos'; prefixAttention: PrefixAttention };
   stage0: { steps: number; batchSize: number; lr: number; corpusFile: string; corpusShare: number };
   stage1: {
     steps: number;
@@ -40,6 +43,8 @@ export interface GroundedLMConfig {
     patchWordWeight: number;
     /** Weight of the supervised answer attention: REC and region-caption answers attend to their object's patches (seq/answer_attention.ts); 0 = off. */
     answerAttentionWeight: number;
+    /** How many heads of the LM's last layer (heads 0…n−1) the answer and word attention losses supervise, each on its own; 1 = head 0 only. */
+    answerAttentionHeads: number;
     /** Weight of the supervised word attention: the prompt's content words attend to the objects they name, in the answer-attention head (seq/word_attention.ts); 0 = off. */
     wordAttentionWeight: number;
     /** 'prompt' (the question's words) or 'all' (every content word but the answer-attention positions; the first version). */
@@ -48,6 +53,8 @@ export interface GroundedLMConfig {
     examplesPerImage: number;
     /** Threads training one run data-parallel (train/gradient_peers.ts): effective batch = dataParallel × batchSize; 1 = off. */
     dataParallel: number;
+    /** σ in bins of the soft (Gaussian) targets of coordinate answers and patch boxes (seq/coordinate_smoothing.ts; bins codec); 0 = one-hot. */
+    coordinateSmoothing: number;
     /** Initial embeddings of the bins codec's coordinate tokens: 'random' or 'sincos' (ordered_coordinate_init.ts). */
     coordinateInit: 'random' | 'sincos';
   };
@@ -66,7 +73,7 @@ export interface GroundedLMConfig {
 
 export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze({
   data: { seed: 0, trainScenes: 20000, testScenes: 200, imageSize: 64 },
-  model: { width: 64, lmDepth: 2, encoderDepth: 2, heads: 4, patchSize: 16, maxLength: 64, stem: 'linear', posInit: 'normal', prefixAttention: 'causal' },
+  model: { width: 64, lmDepth: 2, encoderDepth: 2, heads: 4, patchSize: 16, maxLength: 64, stem: 'linear', stemChannels: 16, boxSlots: false, boxCopy: false, posInit: 'normal', prefixAttention: 'causal' },
   stage0: { steps: 300, batchSize: 64, lr: 2e-3, corpusFile: '', corpusShare: 0.2 },
   stage1: {
     steps: 700,
@@ -84,10 +91,12 @@ export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze
     patchBoxWeight: 0,
     patchWordWeight: 0,
     answerAttentionWeight: 0,
+    answerAttentionHeads: 1,
     wordAttentionWeight: 0,
     wordAttentionScope: 'prompt',
     examplesPerImage: 1,
     dataParallel: 1,
+    coordinateSmoothing: 0,
     coordinateInit: 'random',
   },
   codecA: 'bins64',
@@ -122,9 +131,13 @@ export function resolveGroundedLMConfig(overrides: unknown = {}, quick = false):
   posInt('stage1.examplesPerImage', c.stage1.examplesPerImage);
   posInt('stage1.dataParallel', c.stage1.dataParallel);
   posInt('eval.count', c.eval.count);
+  if (!(Number.isInteger(c.stage1.answerAttentionHeads) && c.stage1.answerAttentionHeads >= 1 && c.stage1.answerAttentionHeads <= c.model.heads)) {
+    fail('stage1.answerAttentionHeads', `an integer in [1, model.heads = ${c.model.heads}]`, c.stage1.answerAttentionHeads);
+  }
   if (!['greedy', 'beam'].includes(c.eval.decoder)) fail('eval.decoder', "'greedy' or 'beam'", c.eval.decoder);
   if (!['class', 'span'].includes(c.eval.confidence)) fail('eval.confidence', "'class' or 'span'", c.eval.confidence);
   if (!['iou', 'giou'].includes(c.eval.measure)) fail('eval.measure', "'iou' or 'giou'", c.eval.measure);
+  if (!(Number.isFinite(c.stage1.coordinateSmoothing) && c.stage1.coordinateSmoothing >= 0)) fail('stage1.coordinateSmoothing', 'a number of bins ≥ 0', c.stage1.coordinateSmoothing);
   if (!['random', 'sincos'].includes(c.stage1.coordinateInit)) fail('stage1.coordinateInit', "'random' or 'sincos'", c.stage1.coordinateInit);
   if (!WORD_ATTENTION_SCOPES.includes(c.stage1.wordAttentionScope)) fail('stage1.wordAttentionScope', WORD_ATTENTION_SCOPES.map((m) => `'${m}'`).join(' or '), c.stage1.wordAttentionScope);
   if (!['linear', 'conv'].includes(c.model.stem)) fail('model.stem', "'linear' or 'conv'", c.model.stem);

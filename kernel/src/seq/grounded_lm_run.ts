@@ -16,6 +16,7 @@ import { assignWeights, CancellationSource, loadCheckpoint, train, type TrainRes
 import { startThreadPeers, type GradientPeers } from '../train/gradient_peers';
 import type { CoordinateCodec } from './coordinate_codec';
 import { newBoxWarnings, type BoxWarnings } from './box_check';
+import { BoxSlotEmbedding } from './box_slots';
 import { CausalLM } from './causal_lm';
 import { codecByName } from './codec_registry';
 import { evaluateGrounded, type GroundedEvaluation } from './evaluate_grounded';
@@ -24,7 +25,9 @@ import type { GroundedMetrics, ImagePrediction, RecPrediction } from './grounded
 import { GroundedLM } from './grounded_lm';
 import { RecordScenes, type RecordScenesData } from './record_scenes';
 import { ScenePool, type SceneSource } from './scene_pool';
-import { groundedTokenizer, textTokenizer } from './sequence_vocabulary';
+import { BOX_OPEN, groundedTokenizer, textTokenizer } from './sequence_vocabulary';
+import { coordinateRows, tokensPerBox } from './patch_boxes';
+import { BoxCopy } from './box_copy';
 import { stage0TextTask } from './stage0_text_task';
 import { onTargetAccuracy, recAttentionMass, type RecAttention } from './rec_attention';
 import { stage1GroundedTask } from './stage1_grounded_task';
@@ -143,7 +146,7 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
   }
   const lm = stage1LM(textLM, tok, base, seed);
   if (cfg.stage1.coordinateInit === 'sincos') orderedCoordinateInit(lm, tok, base.size);
-  const model = groundedModel(cfg, lm, seed);
+  const model = groundedModel(cfg, lm, tok, codec, seed);
   let taskOnly: { dispose(): void }[] = [];
   let peers: GradientPeers | null = null;
   try {
@@ -241,10 +244,13 @@ function stage1LM(textLM: CausalLM, tok: WordTokenizer, base: WordTokenizer, see
   return lm;
 }
 
-/** The stage-1 model of a run around `lm` (its patch encoder and projector seeded by `seed`). */
-function groundedModel(cfg: GroundedLMConfig, lm: CausalLM, seed: number): GroundedLM {
+/** The stage-1 model of a run around `lm` (its patch encoder, projector and box slots seeded by `seed`). */
+function groundedModel(cfg: GroundedLMConfig, lm: CausalLM, tok: WordTokenizer, codec: CoordinateCodec, seed: number): GroundedLM {
   const m = cfg.model;
-  return new GroundedLM(lm, { imageSize: cfg.data.imageSize, patchSize: m.patchSize, width: m.width, depth: m.encoderDepth, heads: m.heads, mlpWidth: 4 * m.width, outputDim: m.width, stem: m.stem, qkStd: 1 / Math.sqrt(m.width), posInit: m.posInit }, seed);
+  const slots = m.boxSlots ? new BoxSlotEmbedding(tok.idOf(BOX_OPEN), tokensPerBox(codec, 'model.boxSlots'), m.width, seed) : null;
+  // the reader's seed is the patch-box head's (7927), so a run with box copy starts from the same read-out
+  const boxCopy = m.boxCopy ? new BoxCopy(m.width, tokensPerBox(codec, 'model.boxCopy'), tok.idOf(BOX_OPEN), coordinateRows(tok, codec), 7927) : null;
+  return new GroundedLM(lm, { imageSize: cfg.data.imageSize, patchSize: m.patchSize, width: m.width, depth: m.encoderDepth, heads: m.heads, mlpWidth: 4 * m.width, outputDim: m.width, stem: m.stem, stemChannels: m.stemChannels, qkStd: 1 / Math.sqrt(m.width), posInit: m.posInit }, seed, { slots, boxCopy });
 }
 
 /** The stage-1 training task of a run (data, task mixture, auxiliary losses) for `model`. */
@@ -256,7 +262,7 @@ function stage1TaskOf(cfg: GroundedLMConfig, arm: Arm, model: GroundedLM, tok: W
     tok,
     codec,
     pool,
-    { batchSize: s.batchSize, numScenes: pool.dataset.size('train'), taskWeights, randomOrder: s.randomOrder, noiseBoxes: s.noiseBoxes, freezeTextEmbeddings: s.freezeTextEmbeddings, policy: { clipBoxes: cfg.clipBoxes }, patchLabelWeight: s.patchLabelWeight, patchAttributeWeight: s.patchAttributeWeight, patchBoxWeight: s.patchBoxWeight, patchWordWeight: s.patchWordWeight, answerAttentionWeight: s.answerAttentionWeight, wordAttentionWeight: s.wordAttentionWeight, wordAttentionScope: s.wordAttentionScope, examplesPerImage: s.examplesPerImage, ...(data ? { names: data.names } : {}) },
+    { batchSize: s.batchSize, numScenes: pool.dataset.size('train'), taskWeights, randomOrder: s.randomOrder, noiseBoxes: s.noiseBoxes, freezeTextEmbeddings: s.freezeTextEmbeddings, policy: { clipBoxes: cfg.clipBoxes }, patchLabelWeight: s.patchLabelWeight, patchAttributeWeight: s.patchAttributeWeight, patchBoxWeight: s.patchBoxWeight, patchWordWeight: s.patchWordWeight, answerAttentionWeight: s.answerAttentionWeight, answerAttentionHeads: s.answerAttentionHeads, coordinateSmoothing: s.coordinateSmoothing, wordAttentionWeight: s.wordAttentionWeight, wordAttentionScope: s.wordAttentionScope, examplesPerImage: s.examplesPerImage, ...(data ? { names: data.names } : {}) },
     warnings,
     { stage: 1, arm, model: cfg.model, data: cfg.data, stage1: s, vocabulary: tok.vocabulary, clipBoxes: cfg.clipBoxes },
   );
@@ -278,12 +284,25 @@ export async function loadStage1Model(cfg: GroundedLMConfig, codecName: string, 
   const codec = codecByName(codecName);
   const base = textTokenizerOf(data);
   const tok = groundedTokenizer(codec, base);
-  const model = groundedModel(cfg, stage1LM(new CausalLM(lmConfig(cfg, base.size), 0), tok, base, 0), 0);
+  const model = groundedModel(cfg, stage1LM(new CausalLM(lmConfig(cfg, base.size), 0), tok, base, 0), tok, codec, 0);
   const { tensors } = await loadCheckpoint(path.join(outDir, 'checkpoint'));
   const vars = model.variables();
   // the model's weights come first; the auxiliary heads' (task-only) follow
   assignWeights(tensors.filter((t) => t.group === 'weights').slice(0, vars.length), vars, `stage-1 checkpoint in ${outDir}`);
   return { model, tok, codec, pool: new ScenePool(sceneSourceOf(cfg, data)) };
+}
+
+/**
+ * A run's model and the auxiliary heads it trained with (the whole checkpoint: model weights, then the
+ * heads' in task order), for probes of the heads. The caller disposes the model and `headVariables`.
+ */
+export async function loadStage1Heads(cfg: GroundedLMConfig, codecName: string, outDir: string, data?: RecordScenesData) {
+  const loaded = await loadStage1Model(cfg, codecName, outDir, data);
+  const task = stage1TaskOf(cfg, { name: 'loaded', codec: codecName, pretrained: false }, loaded.model, loaded.tok, loaded.codec, loaded.pool, newBoxWarnings(), data);
+  const { tensors } = await loadCheckpoint(path.join(outDir, 'checkpoint'));
+  assignWeights(tensors.filter((t) => t.group === 'weights'), task.variables(), `stage-1 checkpoint in ${outDir}`);
+  const modelVars = new Set(loaded.model.variables());
+  return { ...loaded, heads: task.heads, headVariables: task.variables().filter((v) => !modelVars.has(v)) };
 }
 
 /**
@@ -296,5 +315,5 @@ export function stage1PeerTask({ cfg, arm, seed, data }: Stage1PeerArgs) {
   const tok = groundedTokenizer(codec, base);
   const lm = stage1LM(new CausalLM(lmConfig(cfg, base.size), seed), tok, base, seed);
   const pool = new ScenePool(sceneSourceOf(cfg, data));
-  return stage1TaskOf(cfg, arm, groundedModel(cfg, lm, seed), tok, codec, pool, newBoxWarnings(), data);
+  return stage1TaskOf(cfg, arm, groundedModel(cfg, lm, tok, codec, seed), tok, codec, pool, newBoxWarnings(), data);
 }

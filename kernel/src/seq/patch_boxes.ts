@@ -28,10 +28,10 @@ import type { CoordinateCodec } from './coordinate_codec';
 import { patchOwners } from './patch_labels';
 import { sceneBoxes } from './task_templates';
 
-/** Tokens per box of `codec`, or an error naming the codec when it varies (the text codec). */
-export function tokensPerBox(codec: CoordinateCodec): number {
+/** Tokens per box of `codec`, or an error naming the codec and the setting `needer` when it varies (the text codec). */
+export function tokensPerBox(codec: CoordinateCodec, needer = 'stage1.patchBoxWeight'): number {
   const lengths = new Set([[0, 0, 1, 1], [3, 5, 60, 62], [10, 20, 900, 990]].map((b) => codec.encode(b as [number, number, number, number], 1000, 1000).length));
-  if (lengths.size !== 1) throw new Error(`patch boxes: codec '${codec.name}' encodes boxes with a varying number of tokens; stage1.patchBoxWeight needs a bins or grid codec.`);
+  if (lengths.size !== 1) throw new Error(`codec '${codec.name}' encodes boxes with a varying number of tokens; ${needer} needs a bins or grid codec.`);
   return [...lengths][0]!;
 }
 
@@ -88,14 +88,16 @@ export class PatchBoxHead extends Module {
 
   /**
    * prefix [B, P, d], the LM (its tied embedding), the codec's rows, targets → the weighted mean
-   * cross-entropy over owned patches and box tokens (a scalar; 0 when no patch is owned).
+   * cross-entropy over owned patches and box tokens (a scalar; 0 when no patch is owned). `soft`: the
+   * [N, N] soft targets of coordinate_smoothing.ts (row k for code k) instead of one-hot codes.
    */
-  loss(prefix: tf.Tensor, lm: CausalLM, rows: { start: number; count: number }, codes: tf.Tensor1D, weights: tf.Tensor1D): tf.Scalar {
+  loss(prefix: tf.Tensor, lm: CausalLM, rows: { start: number; count: number }, codes: tf.Tensor1D, weights: tf.Tensor1D, soft?: Float32Array): tf.Scalar {
     const d = this.width;
     const h = tf.reshape(this.linear.forward(prefix), [-1, d]) as tf.Tensor2D; // [B·P·L, d]
     const table = tf.slice(lm.embeddingTable(), [rows.start, 0], [rows.count, d]) as tf.Tensor2D; // [N, d]
     const logp = tf.logSoftmax(tf.matMul(h, tf.transpose(table)), -1); // [B·P·L, N]
-    const picked = tf.sum(tf.mul(logp, tf.cast(tf.oneHot(codes, rows.count), 'float32')), -1); // [B·P·L]
+    const targets = soft ? tf.gather(tf.tensor2d(soft, [rows.count, rows.count]), codes) : tf.cast(tf.oneHot(codes, rows.count), 'float32'); // [B·P·L, N]
+    const picked = tf.sum(tf.mul(logp, targets), -1); // [B·P·L]
     return tf.div(tf.neg(tf.sum(tf.mul(picked, weights))), tf.maximum(tf.sum(weights), 1)) as tf.Scalar;
   }
 }

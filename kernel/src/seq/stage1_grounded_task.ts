@@ -29,6 +29,7 @@ import { PatchWordHead, patchWordTargets, type PatchWordTargets } from './patch_
 import { answerAttentionLoss, answerAttentionTargets, type AnswerAttentionTargets } from './answer_attention';
 import { wordAttentionTargets, type WordAttentionScope, type WordAttentionTargets } from './word_attention';
 import { weightedTokenLoss } from './sequence_loss';
+import { coordinateTargets } from './coordinate_smoothing';
 import { TASK_NAMES, taskTemplate, type SeqExample, type TaskName } from './task_templates';
 import type { Scene } from '../data/scene_types';
 
@@ -50,6 +51,10 @@ export interface Stage1Options {
   patchWordWeight?: number;
   /** Weight of the supervised answer attention of REC and region captions (answer_attention.ts); 0 = off. */
   answerAttentionWeight?: number;
+  /** σ (in bins) of the soft targets of coordinate answers and patch boxes (coordinate_smoothing.ts; the bins codec); 0 = one-hot. */
+  coordinateSmoothing?: number;
+  /** Heads 0…n−1 of the LM's last layer that the answer and word attention losses supervise, each on its own (default 1). */
+  answerAttentionHeads?: number;
   /** Weight of the supervised word attention: the prompt's content words attend to the objects they name (word_attention.ts); 0 = off. */
   wordAttentionWeight?: number;
   /** The positions word attention supervises: the prompt's words (default) or all but the answer-attention positions. */
@@ -86,6 +91,14 @@ export interface Stage1Batch extends TokenRows {
   wordAttention?: WordAttentionTargets;
 }
 
+/** The auxiliary heads a stage-1 task trains (null when their loss is off): for probes of a finished run. */
+export interface Stage1Heads {
+  label: PatchLabelHead | null;
+  box: PatchBoxHead | null;
+  word: PatchWordHead | null;
+  attributes: { colour: PatchLabelHead; size: PatchLabelHead } | null;
+}
+
 export function stage1GroundedTask(
   model: GroundedLM,
   tok: WordTokenizer,
@@ -94,7 +107,7 @@ export function stage1GroundedTask(
   o: Stage1Options,
   warnings: BoxWarnings,
   config: unknown,
-): TrainTask<Stage1Batch> {
+): TrainTask<Stage1Batch> & { heads: Stage1Heads } {
   const names = TASK_NAMES.filter((t) => (o.taskWeights[t] ?? 0) > 0);
   if (names.length === 0) throw new Error('stage1GroundedTask: taskWeights gives no task a positive weight.');
   const total = names.reduce((a, t) => a + o.taskWeights[t], 0);
@@ -109,7 +122,9 @@ export function stage1GroundedTask(
   if (attributeWeight > 0 && o.names) throw new Error('stage1GroundedTask: patchAttributeWeight needs the grounded scenes (colour and size of every object); dataset records have names only.');
   const attributeHeads = attributeWeight > 0 ? { colour: new PatchLabelHead(featureDim, attributeClasses('colour'), 7937), size: new PatchLabelHead(featureDim, attributeClasses('size'), 7949) } : null;
   const boxWeight = o.patchBoxWeight ?? 0;
-  const boxHead = boxWeight > 0 ? new PatchBoxHead(model.lm.config.width, tokensPerBox(codec), 7927) : null;
+  // with box copy the model's own reader is the patch-box head (its variables are the model's)
+  const boxHead = boxWeight > 0 ? (model.boxCopy?.reader ?? new PatchBoxHead(model.lm.config.width, tokensPerBox(codec), 7927)) : null;
+  const ownBoxHead = boxHead && boxHead !== model.boxCopy?.reader ? boxHead : null;
   const coordRows = boxHead ? coordinateRows(tok, codec) : null;
   const wordWeight = o.patchWordWeight ?? 0;
   const wordHead = wordWeight > 0 ? new PatchWordHead(model.lm.config.width, 7933) : null;
@@ -118,12 +133,19 @@ export function stage1GroundedTask(
   if (!Number.isInteger(perImage) || perImage < 1) throw new Error(`stage1GroundedTask: examplesPerImage must be a positive integer; got ${perImage}.`);
   const maxLength = model.lm.config.maxLength;
   const attentionWeight = o.answerAttentionWeight ?? 0;
+  const supervisedHeads = o.answerAttentionHeads ?? 1;
+  if (!(Number.isInteger(supervisedHeads) && supervisedHeads >= 1 && supervisedHeads <= model.lm.config.heads)) {
+    throw new Error(`stage1GroundedTask: answerAttentionHeads must be an integer in [1, ${model.lm.config.heads}] (the LM's heads); got ${supervisedHeads}.`);
+  }
   if (attentionWeight > 0 && perImage > 1) throw new Error(`stage1GroundedTask: answerAttentionWeight needs one example per row; got examplesPerImage ${perImage}.`);
   const wordAttentionWeight = o.wordAttentionWeight ?? 0;
   if (wordAttentionWeight > 0 && perImage > 1) throw new Error(`stage1GroundedTask: wordAttentionWeight needs one example per row; got examplesPerImage ${perImage}.`);
-  const vars = [...model.variables().filter((v) => v !== frozen), ...(head ? head.trainableVariables() : []), ...(boxHead ? boxHead.trainableVariables() : []), ...(wordHead ? wordHead.trainableVariables() : []), ...(attributeHeads ? [...attributeHeads.colour.trainableVariables(), ...attributeHeads.size.trainableVariables()] : [])];
+  const smoothing = o.coordinateSmoothing ?? 0;
+  const coordinates = smoothing > 0 ? coordinateTargets(codec, coordinateRows(tok, codec).start, smoothing) : undefined;
+  const vars = [...model.variables().filter((v) => v !== frozen), ...(head ? head.trainableVariables() : []), ...(ownBoxHead ? ownBoxHead.trainableVariables() : []), ...(wordHead ? wordHead.trainableVariables() : []), ...(attributeHeads ? [...attributeHeads.colour.trainableVariables(), ...attributeHeads.size.trainableVariables()] : [])];
   return {
     config,
+    heads: { label: head, box: boxHead, word: wordHead, attributes: attributeHeads },
     variables: () => vars,
     nextBatch(_step: number, rng: Rng) {
       const drawTask = (): TaskName => {
@@ -175,21 +197,26 @@ export function stage1GroundedTask(
       const ids = tf.tensor2d(b.ids, [b.batch, b.length], 'int32'); // [B, T]
       const features = model.features(images); // [B, P, e]
       const prefix = model.projector.forward(features); // [B, P, d]
-      // the supervised head: head 0 of the LM's last layer
-      const capture = b.answerAttention || b.wordAttention ? { layer: model.lm.config.depth - 1, head: 0 } as LayerAttentionCapture : undefined;
-      const seq = weightedTokenLoss(model.textLogits(ids, prefix, b.packing, capture), tf.tensor1d(b.labels, 'int32'), tf.tensor1d(b.weights)); // logits [B, T, V]
+      // the supervised heads: heads 0…n−1 of the LM's last layer, each with its own loss (averaged)
+      const capture = b.answerAttention || b.wordAttention ? ({ layer: model.lm.config.depth - 1, head: 0, count: supervisedHeads } as LayerAttentionCapture) : undefined;
+      const perHead = (loss: (attention: tf.Tensor) => tf.Scalar): tf.Scalar => tf.div(tf.addN(capture!.attentions!.map(loss)), capture!.attentions!.length) as tf.Scalar;
+      const seq = weightedTokenLoss(model.textLogits(ids, prefix, b.packing, capture), tf.tensor1d(b.labels, 'int32'), tf.tensor1d(b.weights), coordinates); // logits [B, T, V]
       let total = seq.total;
       const parts = { ...seq.parts };
       if (capture && b.answerAttention) {
         const P = model.numPrefix;
         const a = b.answerAttention;
-        parts.answerAttention = answerAttentionLoss(capture.attention!, P, tf.tensor2d(a.patches, [b.batch, P]), tf.tensor2d(a.positions, [b.batch, b.length]));
+        const patches = tf.tensor2d(a.patches, [b.batch, P]);
+        const positions = tf.tensor2d(a.positions, [b.batch, b.length]);
+        parts.answerAttention = perHead((attention) => answerAttentionLoss(attention, P, patches, positions));
         total = tf.add(total, tf.mul(parts.answerAttention, attentionWeight)) as tf.Scalar;
       }
       if (capture && b.wordAttention) {
         const P = model.numPrefix;
         const a = b.wordAttention;
-        parts.wordAttention = answerAttentionLoss(capture.attention!, P, tf.tensor3d(a.patches, [b.batch, b.length, P]), tf.tensor2d(a.positions, [b.batch, b.length]));
+        const patches = tf.tensor3d(a.patches, [b.batch, b.length, P]);
+        const positions = tf.tensor2d(a.positions, [b.batch, b.length]);
+        parts.wordAttention = perHead((attention) => answerAttentionLoss(attention, P, patches, positions));
         total = tf.add(total, tf.mul(parts.wordAttention, wordAttentionWeight)) as tf.Scalar;
       }
       if (attributeHeads && b.patchAttributes) {
@@ -202,7 +229,7 @@ export function stage1GroundedTask(
         total = tf.add(total, tf.mul(parts.patch, patchWeight)) as tf.Scalar;
       }
       if (boxHead && b.patchBoxes) {
-        parts.patchBox = boxHead.loss(prefix, model.lm, coordRows!, tf.tensor1d(b.patchBoxes.codes, 'int32'), tf.tensor1d(b.patchBoxes.weights));
+        parts.patchBox = boxHead.loss(prefix, model.lm, coordRows!, tf.tensor1d(b.patchBoxes.codes, 'int32'), tf.tensor1d(b.patchBoxes.weights), coordinates?.table);
         total = tf.add(total, tf.mul(parts.patchBox, boxWeight)) as tf.Scalar;
       }
       if (wordHead && b.patchWords) {
