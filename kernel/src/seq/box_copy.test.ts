@@ -17,29 +17,36 @@ test('setup backend', async () => {
 
 const OPEN = 3;
 
-test('box copy logits (hand-computed): Σ_p A[t, p] · h_k(p) · E[bin] at the position writing coordinate k, zero elsewhere and outside the bins', () => {
-  const d = 4;
-  const copy = new BoxCopy(d, 4, OPEN, { start: 6, count: 4 }, 1);
-  const ids = tf.tensor2d([[5, OPEN, 6, 7, 8, 9, 2]], [1, 7], 'int32'); // "w <box> c c c c </box>"
-  const prefix = tf.randomNormal([1, 2, d], 0, 1, 'float32', 2);
-  const toImage = tf.tensor3d([[[0.5, 0.2], [0.9, 0.1], [0.3, 0.6], [0, 1], [1, 0], [0.4, 0.4], [0.2, 0.2]]]);
-  const table = tf.randomNormal([11, d], 0, 1, 'float32', 3) as tf.Tensor2D;
-  const got = tf.tidy(() => copy.logits(ids, prefix, toImage, table).arraySync() as number[][][])[0]!;
-  const h = tf.tidy(() => copy.reader.linear.forward(prefix).arraySync() as number[][][])[0]!; // [P, L·d]
-  const A = (toImage.arraySync() as number[][][])[0]!;
-  const E = table.arraySync() as number[][];
-  for (let t = 0; t < 7; t++) {
-    const k = t - 1; // the opener is at t = 1: positions 1 … 4 write coordinates 0 … 3
-    for (let v = 0; v < 11; v++) {
-      let want = 0;
-      if (k >= 0 && k < 4 && v >= 6 && v < 10) {
-        for (let p = 0; p < 2; p++) for (let j = 0; j < d; j++) want += A[t]![p]! * h[p]![k * d + j]! * E[v]![j]!;
+test('box copy logits (hand-computed, wasm and cpu layouts): Σ_p A[t, p] · h_k(p) · E[bin] at the position writing coordinate k, zero elsewhere and outside the bins', async () => {
+  for (const backend of ['wasm', 'cpu'] as const) {
+    await tf.setBackend(backend);
+    try {
+      const d = 4;
+      const copy = new BoxCopy(d, 4, OPEN, { start: 6, count: 4 }, 1);
+      const ids = tf.tensor2d([[5, OPEN, 6, 7, 8, 9, 2]], [1, 7], 'int32'); // "w <box> c c c c </box>"
+      const prefix = tf.randomNormal([1, 2, d], 0, 1, 'float32', 2);
+      const toImage = tf.tensor3d([[[0.5, 0.2], [0.9, 0.1], [0.3, 0.6], [0, 1], [1, 0], [0.4, 0.4], [0.2, 0.2]]]);
+      const table = tf.randomNormal([11, d], 0, 1, 'float32', 3) as tf.Tensor2D;
+      const got = tf.tidy(() => copy.logits(ids, prefix, toImage, table).arraySync() as number[][][])[0]!;
+      const h = tf.tidy(() => copy.reader.linear.forward(prefix).arraySync() as number[][][])[0]!; // [P, L·d]
+      const A = (toImage.arraySync() as number[][][])[0]!;
+      const E = table.arraySync() as number[][];
+      for (let t = 0; t < 7; t++) {
+        const k = t - 1; // the opener is at t = 1: positions 1 … 4 write coordinates 0 … 3
+        for (let v = 0; v < 11; v++) {
+          let want = 0;
+          if (k >= 0 && k < 4 && v >= 6 && v < 10) {
+            for (let p = 0; p < 2; p++) for (let j = 0; j < d; j++) want += A[t]![p]! * h[p]![k * d + j]! * E[v]![j]!;
+          }
+          assert.ok(Math.abs(got[t]![v]! - want) < 1e-4, `t ${t} v ${v}: ${got[t]![v]} vs ${want}`);
+        }
       }
-      assert.ok(Math.abs(got[t]![v]! - want) < 1e-4, `t ${t} v ${v}: ${got[t]![v]} vs ${want}`);
+      tf.dispose([ids, prefix, toImage, table]);
+      copy.dispose();
+    } finally {
+      await tf.setBackend('wasm');
     }
   }
-  tf.dispose([ids, prefix, toImage, table]);
-  copy.dispose();
 });
 
 test('GroundedLM with box copy: its logits are the LM’s plus the copy from head 0 of the last layer; nothing changes before the first box; a capture of another head is refused', () => {

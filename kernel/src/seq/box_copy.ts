@@ -19,7 +19,8 @@
  * With `stage1.patchBoxWeight` > 0 the patch-box loss trains the same W_k (the task uses this reader).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Module } from '../models';
+import { explicitTransposes } from '../backend/fast_matmul_gradient';
+import { groupedMatMul, Module } from '../models';
 import { boxSlotOneHot } from './box_slots';
 import { PatchBoxHead } from './patch_boxes';
 
@@ -47,12 +48,24 @@ export class BoxCopy extends Module {
     const d = this.width;
     const V = table.shape[0];
     const { start, count } = this.coordinates;
-    const h = tf.reshape(this.reader.linear.forward(prefix), [B, P, L * d]); // [B, P, L·d]: h_k(p) at columns k·d …
-    const looked = tf.reshape(tf.matMul(toImage, h), [B * T, L, d]); // [B·T, L, d]: Σ_p A[t, p] h_k(p)
-    const writes = tf.reshape(tf.slice(boxSlotOneHot(ids, this.opener, L), [0, 0, 0], [B, T, L]), [B * T, 1, L]); // [B·T, 1, L]
-    const copied = tf.reshape(tf.matMul(writes, looked), [B * T, d]); // [B·T, d]: the row of the coordinate t writes
+    // h_k is affine in the image token, so Σ_p A[t, p] h_k(p) = W_k · (Σ_p A[t, p] prefix[p]) + c_k · Σ_p A[t, p]:
+    // one attention-weighted sum of the prefix (d wide, not L·d), then the read-out as a plain 2-D product
+    const looked = attend(toImage, prefix, B, T, P, d); // [B·T, d]
+    const mass = tf.reshape(tf.sum(toImage, -1), [B * T, 1]); // [B·T, 1]
+    const { weight, bias } = this.reader.linear;
+    const perCoordinate = tf.reshape(tf.add(tf.matMul(looked, weight), tf.mul(mass, bias)), [B * T, L, d]); // [B·T, L, d]
+    const writes = tf.reshape(tf.slice(boxSlotOneHot(ids, this.opener, L), [0, 0, 0], [B, T, L]), [B * T, L, 1]); // [B·T, L, 1]
+    const copied = tf.sum(tf.mul(writes, perCoordinate), 1); // [B·T, d]: the coordinate position t writes
     const rows = tf.slice(table, [start, 0], [count, d]); // [N, d]
     const z = tf.reshape(tf.matMul(copied, tf.transpose(rows)), [B, T, count]); // [B, T, N] (explicit transpose: fast on wasm)
     return tf.pad(z, [[0, 0], [0, 0], [start, V - start - count]]); // [B, T, V]
   }
+}
+
+/** Σ_p A[b, t, p] · x[b, p] → [B·T, d] (A [B, T, P], x [B, P, d]); on wasm as a grouped product (models/grouped_matmul.ts). */
+function attend(A: tf.Tensor, x: tf.Tensor, B: number, T: number, P: number, d: number): tf.Tensor {
+  if (!explicitTransposes()) return tf.reshape(tf.matMul(A, x), [B * T, d]);
+  const a = tf.transpose(A, [1, 2, 0]) as tf.Tensor3D; // [T, P, B]
+  const f = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D; // [P, B, d]
+  return tf.reshape(tf.transpose(groupedMatMul(a, f), [1, 0, 2]), [B * T, d]); // [T, B, d] → [B·T, d]
 }
