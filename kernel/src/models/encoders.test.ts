@@ -17,7 +17,7 @@ const TINY_TEXT = { vocabSize: 10, maxLength: 5, width: 8, depth: 1, heads: 2, m
 describe('configs', () => {
   it('defaults are the benchmark model (shared/bench-workloads.md)', () => {
     assert.deepEqual({ ...DEFAULT_PATCH_ENCODER_CONFIG }, {
-      imageSize: 64, channels: 3, patchSize: 8, width: 128, depth: 2, heads: 4, mlpWidth: 512, outputDim: 128, lnEps: 1e-5, stem: 'linear', qkStd: 0.02, posInit: 'normal',
+      imageSize: 64, channels: 3, patchSize: 8, width: 128, depth: 2, heads: 4, mlpWidth: 512, outputDim: 128, lnEps: 1e-5, stem: 'linear', stemChannels: 16, qkStd: 0.02, posInit: 'normal',
     });
     assert.deepEqual({ ...DEFAULT_TEXT_ENCODER_CONFIG }, {
       vocabSize: 64, maxLength: 16, width: 128, depth: 2, heads: 4, mlpWidth: 512, outputDim: 128, lnEps: 1e-5, qkStd: 0.02,
