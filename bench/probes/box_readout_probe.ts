@@ -12,20 +12,17 @@
  *
  *   node --import tsx bench/probes/box_readout_probe.ts --run runs/NAME [--arm scratch-bins64] [--seed 0]
  */
-import * as path from 'node:path';
-import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../kernel/src/backend';
 import { newBoxWarnings } from '../../kernel/src/seq/box_check';
 import { boxIoU } from '../../kernel/src/evaluate/box_iou';
-import { resolveGroundedLMConfig } from '../../kernel/src/seq/grounded_lm_config';
-import { loadStage1Heads } from '../../kernel/src/seq/grounded_lm_run';
 import { coordinateRows } from '../../kernel/src/seq/patch_boxes';
 import { patchOwners } from '../../kernel/src/seq/patch_labels';
 import { recAttentionMass } from '../../kernel/src/seq/rec_attention';
 import { ScenePool } from '../../kernel/src/seq/scene_pool';
 import { exampleRows } from '../../kernel/src/seq/sequence_batch';
 import { taskTemplate } from '../../kernel/src/seq/task_templates';
+import { loadRunHeads } from './load_run';
 import { probeArgs } from './probe_args';
 
 const CHUNK = 25;
@@ -37,11 +34,7 @@ async function main(): Promise<void> {
   const arm = a.arm ?? 'scratch-bins64';
   const seed = Number(a.seed ?? 0);
   await initBackend({ log: null });
-  const metrics = JSON.parse(fs.readFileSync(path.join(a.run, 'metrics.json'), 'utf8'));
-  const recorded = metrics.runs.find((r: { arm: { name: string }; seed: number }) => r.arm.name === arm && r.seed === seed);
-  if (!recorded) throw new Error(`box_readout_probe: ${a.run}/metrics.json has no run of arm '${arm}', seed ${seed}.`);
-  const cfg = resolveGroundedLMConfig(metrics.config);
-  const { model, tok, codec, pool, heads, headVariables } = await loadStage1Heads(cfg, recorded.arm.codec, path.join(a.run, `${arm}-seed${seed}`));
+  const { model, tok, codec, pool, heads, headVariables, cfg } = await loadRunHeads('box_readout_probe', a.run, arm, seed);
   if (!heads.box) throw new Error(`box_readout_probe: the run trained no patch-box head (stage1.patchBoxWeight = 0).`);
   const boxHead = heads.box;
   const rows = coordinateRows(tok, codec);
@@ -52,7 +45,7 @@ async function main(): Promise<void> {
   const P = grid * grid;
   const count = cfg.eval.count;
   const policy = { clipBoxes: cfg.clipBoxes };
-  const binOf = (v: number, size: number) => Math.round((v / size) * (N - 1));
+  const codeOf = new Map(codec.tokens.map((t, k) => [t, k]));
   const image = { objects: 0, objectHits: 0, patches: 0, patchHits: 0, error: new Array<number>(L).fill(0) };
   const looks = recAttentionMass(model, tok, codec, pool, { split: 'test', count, chunk: 50, policy }, newBoxWarnings());
   const answers = { n: 0, exact: new Array<number>(L).fill(0), within1: new Array<number>(L).fill(0), within2: new Array<number>(L).fill(0), error: new Array<number>(L).fill(0) };
@@ -92,7 +85,7 @@ async function main(): Promise<void> {
         const { bins, box } = decode(mine);
         image.objects++;
         if (box && boxIoU(box, o.box) >= 0.5) image.objectHits++;
-        const truth = [binOf(o.box[0], W), binOf(o.box[1], H), binOf(o.box[2], W), binOf(o.box[3], H)];
+        const truth = codec.encode(o.box, W, H).map((t) => codeOf.get(t)!);
         bins.forEach((k, c) => (image.error[c]! += Math.abs(k - truth[c]!)));
       });
     });

@@ -23,10 +23,8 @@ async function main(): Promise<void> {
   if (!(Number.isInteger(steps) && steps > 0)) throw new Error(`stage1_step_time: --steps must be a positive integer; got '${a.steps}'.`);
   await initBackend({ backend: 'wasm', log: null });
   const files = a.configs.split(',');
-  const tasks = files.map((file) => {
-    const cfg = resolveGroundedLMConfig(JSON.parse(fs.readFileSync(file, 'utf8')));
-    return stage1PeerTask({ cfg, arm: { name: 'scratch-bins64', codec: cfg.codecA, pretrained: false }, seed: 0 });
-  });
+  const cfgs = files.map((file) => resolveGroundedLMConfig(JSON.parse(fs.readFileSync(file, 'utf8'))));
+  const tasks = cfgs.map((cfg) => stage1PeerTask({ cfg, arm: { name: 'scratch-bins64', codec: cfg.codecA, pretrained: false }, seed: 0 }));
   const wall: number[][] = files.map(() => []);
   const cpu: number[][] = files.map(() => []);
   for (let s = 0; s < WARMUP + steps; s++) {
@@ -47,7 +45,7 @@ async function main(): Promise<void> {
   const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
   files.forEach((file, i) => {
     const params = tasks[i]!.variables().reduce((n, v) => n + v.size, 0);
-    console.log(JSON.stringify({ probe: 'stage1-step-time', config: file, batch: (tasks[i]!.config as { stage1: { batchSize: number } }).stage1.batchSize, steps, median_ms: Number(median(wall[i]!).toFixed(1)), cpu_ms: Number(median(cpu[i]!).toFixed(1)), parameters: params }));
+    console.log(JSON.stringify({ probe: 'stage1-step-time', config: file, batch: cfgs[i]!.stage1.batchSize, steps, median_ms: Number(median(wall[i]!).toFixed(1)), cpu_ms: Number(median(cpu[i]!).toFixed(1)), parameters: params }));
   });
 }
 

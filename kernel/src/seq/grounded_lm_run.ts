@@ -281,15 +281,11 @@ export interface Stage1PeerArgs {
  * the run built it, with its tokenizer, codec and scenes: for evaluations and probes after a run.
  */
 export async function loadStage1Model(cfg: GroundedLMConfig, codecName: string, outDir: string, data?: RecordScenesData): Promise<{ model: GroundedLM; tok: WordTokenizer; codec: CoordinateCodec; pool: ScenePool }> {
-  const codec = codecByName(codecName);
-  const base = textTokenizerOf(data);
-  const tok = groundedTokenizer(codec, base);
-  const model = groundedModel(cfg, stage1LM(new CausalLM(lmConfig(cfg, base.size), 0), tok, base, 0), tok, codec, 0);
-  const { tensors } = await loadCheckpoint(path.join(outDir, 'checkpoint'));
-  const vars = model.variables();
+  const built = stage1ModelOf(cfg, codecName, data);
+  const vars = built.model.variables();
   // the model's weights come first; the auxiliary heads' (task-only) follow
-  assignWeights(tensors.filter((t) => t.group === 'weights').slice(0, vars.length), vars, `stage-1 checkpoint in ${outDir}`);
-  return { model, tok, codec, pool: new ScenePool(sceneSourceOf(cfg, data)) };
+  assignWeights((await checkpointWeights(outDir)).slice(0, vars.length), vars, `stage-1 checkpoint in ${outDir}`);
+  return built;
 }
 
 /**
@@ -297,12 +293,26 @@ export async function loadStage1Model(cfg: GroundedLMConfig, codecName: string, 
  * heads' in task order), for probes of the heads. The caller disposes the model and `headVariables`.
  */
 export async function loadStage1Heads(cfg: GroundedLMConfig, codecName: string, outDir: string, data?: RecordScenesData) {
-  const loaded = await loadStage1Model(cfg, codecName, outDir, data);
-  const task = stage1TaskOf(cfg, { name: 'loaded', codec: codecName, pretrained: false }, loaded.model, loaded.tok, loaded.codec, loaded.pool, newBoxWarnings(), data);
+  const built = stage1ModelOf(cfg, codecName, data);
+  const task = stage1TaskOf(cfg, { name: 'loaded', codec: codecName, pretrained: false }, built.model, built.tok, built.codec, built.pool, newBoxWarnings(), data);
+  assignWeights(await checkpointWeights(outDir), task.variables(), `stage-1 checkpoint in ${outDir}`);
+  const modelVars = new Set(built.model.variables());
+  return { ...built, heads: task.heads, headVariables: task.variables().filter((v) => !modelVars.has(v)) };
+}
+
+/** The stage-1 model of a run (placeholder weights), its tokenizer, codec and scenes, built as the run built them. */
+function stage1ModelOf(cfg: GroundedLMConfig, codecName: string, data?: RecordScenesData) {
+  const codec = codecByName(codecName);
+  const base = textTokenizerOf(data);
+  const tok = groundedTokenizer(codec, base);
+  const model = groundedModel(cfg, stage1LM(new CausalLM(lmConfig(cfg, base.size), 0), tok, base, 0), tok, codec, 0);
+  return { model, tok, codec, pool: new ScenePool(sceneSourceOf(cfg, data)) };
+}
+
+/** The weight tensors of the stage-1 checkpoint in `outDir`. */
+async function checkpointWeights(outDir: string) {
   const { tensors } = await loadCheckpoint(path.join(outDir, 'checkpoint'));
-  assignWeights(tensors.filter((t) => t.group === 'weights'), task.variables(), `stage-1 checkpoint in ${outDir}`);
-  const modelVars = new Set(loaded.model.variables());
-  return { ...loaded, heads: task.heads, headVariables: task.variables().filter((v) => !modelVars.has(v)) };
+  return tensors.filter((t) => t.group === 'weights');
 }
 
 /**

@@ -125,7 +125,8 @@ export function stage1GroundedTask(
   // with box copy the model's own reader is the patch-box head (its variables are the model's)
   const boxHead = boxWeight > 0 ? (model.boxCopy?.reader ?? new PatchBoxHead(model.lm.config.width, tokensPerBox(codec), 7927)) : null;
   const ownBoxHead = boxHead && boxHead !== model.boxCopy?.reader ? boxHead : null;
-  const coordRows = boxHead ? coordinateRows(tok, codec) : null;
+  const smoothing = o.coordinateSmoothing ?? 0;
+  const coordRows = boxHead || smoothing > 0 ? coordinateRows(tok, codec) : null;
   const wordWeight = o.patchWordWeight ?? 0;
   const wordHead = wordWeight > 0 ? new PatchWordHead(model.lm.config.width, 7933) : null;
   if (wordHead && tok.size !== model.lm.vocabSize) throw new Error(`stage1GroundedTask: the tokenizer has ${tok.size} words but the LM ${model.lm.vocabSize} rows; the patch-word loss needs them equal.`);
@@ -140,8 +141,7 @@ export function stage1GroundedTask(
   if (attentionWeight > 0 && perImage > 1) throw new Error(`stage1GroundedTask: answerAttentionWeight needs one example per row; got examplesPerImage ${perImage}.`);
   const wordAttentionWeight = o.wordAttentionWeight ?? 0;
   if (wordAttentionWeight > 0 && perImage > 1) throw new Error(`stage1GroundedTask: wordAttentionWeight needs one example per row; got examplesPerImage ${perImage}.`);
-  const smoothing = o.coordinateSmoothing ?? 0;
-  const coordinates = smoothing > 0 ? coordinateTargets(codec, coordinateRows(tok, codec).start, smoothing) : undefined;
+  const coordinates = smoothing > 0 ? coordinateTargets(codec, coordRows!.start, smoothing) : undefined;
   const vars = [...model.variables().filter((v) => v !== frozen), ...(head ? head.trainableVariables() : []), ...(ownBoxHead ? ownBoxHead.trainableVariables() : []), ...(wordHead ? wordHead.trainableVariables() : []), ...(attributeHeads ? [...attributeHeads.colour.trainableVariables(), ...attributeHeads.size.trainableVariables()] : [])];
   return {
     config,
