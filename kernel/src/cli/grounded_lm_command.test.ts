@@ -67,3 +67,47 @@ test('grounded-lm: a worker process stops when the command that started it is ki
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+/** Runs the CLI to its end: exit code and output. */
+function runCli(args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, 'main.ts'), ...args], { env: { ...process.env, ALIGNSCOPE_BACKEND: 'wasm' } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => done({ code: code ?? -1, out }));
+  });
+}
+
+test('grounded-lm: a finished run is reused on a rerun only with the config it was made with', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'alignscope-reuse-'));
+  try {
+    const config = (lr: number) => {
+      const file = join(root, `lr${lr}.json`);
+      writeFileSync(file, JSON.stringify({
+        data: { trainScenes: 20, testScenes: 2 },
+        model: { width: 16, lmDepth: 1, encoderDepth: 1, heads: 2, patchSize: 16, maxLength: 48 },
+        stage1: { steps: 2, batchSize: 2, warmupSteps: 1, lr },
+        eval: { count: 2 },
+        lineIBaseline: { steps: 0 },
+        seeds: 1,
+        workers: 1,
+      }));
+      return file;
+    };
+    const args = (file: string) => ['grounded-lm', '--config', file, '--out', root, '--name', 'reuse', '--arms', 'scratch-bins64'];
+    const first = await runCli(args(config(0.001)));
+    assert.equal(first.code, 0, first.out);
+    const result = join(root, 'reuse', 'scratch-bins64-seed0', 'result.json');
+    const before = readFileSync(result, 'utf8');
+    const again = await runCli(args(config(0.001)));
+    assert.equal(again.code, 0, again.out);
+    assert.match(again.out, /scratch-bins64-seed0: result exists, reused/);
+    const changed = await runCli(args(config(0.002)));
+    assert.notEqual(changed.code, 0);
+    assert.match(changed.out, /the result in .*scratch-bins64-seed0 was made with another configuration — stage1\.lr: 0\.001 vs 0\.002 \(then vs now\); pass --force/);
+    assert.equal(readFileSync(result, 'utf8'), before, 'the earlier result is kept');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

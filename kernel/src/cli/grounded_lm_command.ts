@@ -31,6 +31,7 @@ import { runStage0, runStage1, sceneSourceOf, type Arm, type ArmResult } from '.
 import { lineIRecBaseline, type LineIRecResult } from '../seq/line_i_rec_baseline';
 import { buildRecordScenes, type RecordScenesData } from '../seq/record_scenes';
 import { ScenePool } from '../seq/scene_pool';
+import { firstDifference } from '../train';
 
 interface Job {
   id: string;
@@ -220,14 +221,36 @@ export async function groundedLmCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** Runs jobs in `workers` child processes at a time; a job whose result file exists is skipped. */
+/** Where a job's description is written when it starts (its config included). */
+const jobFileOf = (j: Job): string => path.join(path.dirname(j.outDir), 'jobs', `${j.id}.json`);
+
+/**
+ * A finished job is reused only if it ran with this config: its job file's config, with the defaults of
+ * switches added since filled in (every one reproduces the behaviour before it), must equal the current
+ * one but for `seeds` and `workers` (how many and how in parallel, not what each run is).
+ */
+async function checkReusable(j: Job): Promise<void> {
+  let stored: Job;
+  try {
+    stored = JSON.parse(await fs.readFile(jobFileOf(j), 'utf8')) as Job;
+  } catch {
+    throw new Error(`grounded-lm: ${j.outDir} holds a result but no job file (${jobFileOf(j)}) saying how it was made; pass --force to redo it, or choose another --name.`);
+  }
+  const comparable = (c: GroundedLMConfig) => ({ ...resolveGroundedLMConfig(c), seeds: 0, workers: 0 });
+  const diff = firstDifference(comparable(stored.config), comparable(j.config));
+  if (diff) throw new Error(`grounded-lm: the result in ${j.outDir} was made with another configuration — ${diff} (then vs now); pass --force to redo it, or choose another --name.`);
+}
+
+/** Runs jobs in `workers` child processes at a time; a job whose result file exists (with this config) is skipped. */
 async function runPool(jobs: Job[], workers: number, log: (l: string) => void): Promise<void> {
-  const queue = jobs.filter((j) => !existsSync(j.resultFile));
-  jobs.filter((j) => existsSync(j.resultFile)).forEach((j) => log(`${j.id}: result exists, reused`));
+  const done = jobs.filter((j) => existsSync(j.resultFile));
+  for (const j of done) await checkReusable(j);
+  const queue = jobs.filter((j) => !done.includes(j));
+  done.forEach((j) => log(`${j.id}: result exists, reused`));
   const failures: string[] = [];
   const next = async (): Promise<void> => {
     for (let j = queue.shift(); j; j = queue.shift()) {
-      const file = path.join(path.dirname(j.outDir), 'jobs', `${j.id}.json`);
+      const file = jobFileOf(j);
       await fs.writeFile(file, JSON.stringify(j));
       log(`${j.id}: started`);
       const code = await new Promise<number>((resolve) => {

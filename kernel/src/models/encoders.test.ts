@@ -33,8 +33,9 @@ describe('configs', () => {
     assert.throws(() => textEncoderConfig({ depth: 0 }), /depth: expected a positive integer/);
     assert.equal(patchEncoderConfig({ depth: 4 }).depth, 4);
     assert.throws(() => patchEncoderConfig({ qkStd: 0 }), /PatchEncoderConfig\.qkStd: expected a positive number, got 0/);
-    assert.throws(() => patchEncoderConfig({ stem: 'cnn' } as never), /PatchEncoderConfig\.stem: expected 'linear' or 'conv', got 'cnn'/);
+    assert.throws(() => patchEncoderConfig({ stem: 'cnn' } as never), /PatchEncoderConfig\.stem: expected 'linear', 'conv' or 'hybrid', got 'cnn'/);
     assert.throws(() => patchEncoderConfig({ imageSize: 48, patchSize: 12, stem: 'conv' }), /'conv' stem needs a power of two; got 12/);
+    assert.throws(() => patchEncoderConfig({ imageSize: 48, patchSize: 12, stem: 'hybrid' }), /'hybrid' stem needs a power of two; got 12/);
   });
 });
 
@@ -58,6 +59,36 @@ describe('encoders', () => {
     tf.tidy(() => assert.deepEqual(enc.forward(tf.zeros([2, 64, 64, 3])).shape, [2, 64, 128]));
     assert.throws(() => tf.tidy(() => enc.forward(tf.zeros([2, 32, 32, 3]))), /images must be \[B, 64, 64, 3\]/);
     enc.dispose();
+    assert.equal(tf.memory().numTensors, n0);
+  });
+
+  it("the 'hybrid' stem is the conv stem's tokens plus a linear map of the patch pixels; both learn", () => {
+    const n0 = tf.memory().numTensors;
+    const cfg = { ...TINY_IMAGE, imageSize: 16, patchSize: 4 };
+    const conv = new PatchEncoder({ ...cfg, stem: 'conv' }, 3);
+    const hybrid = new PatchEncoder({ ...cfg, stem: 'hybrid' }, 3);
+    const images = tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 5);
+    const pixel = hybrid.pixelEmbed!;
+    assert.ok(conv.pixelEmbed === null && hybrid.namedVariables().has('pixelEmbed.weight'));
+    // the same seed gives the same conv stem, positions and blocks: the hybrid's extra is exactly the pixel Linear
+    tf.tidy(() => {
+      const direct = tf.add(tf.add(conv.embed.forward(images), pixel.forward(patchify(images, 4))), conv.pos);
+      let x = direct;
+      for (const block of conv.blocks) x = block.forward(x);
+      const expected = conv.proj.forward(conv.lnFinal.forward(x));
+      const got = hybrid.forward(images).dataSync();
+      assert.ok(relError(got, expected.dataSync()) < 1e-6);
+      assert.ok(relError(got, conv.forward(images).dataSync()) > 1e-3, 'the pixel path changes the features');
+    });
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => tf.sum(tf.square(hybrid.forward(images))) as tf.Scalar, hybrid.trainableVariables());
+      for (const name of ['pixelEmbed.weight', 'stem.down.0.weight']) {
+        assert.ok(tf.sum(tf.abs(grads[hybrid.namedVariables().get(name)!.name]!)).dataSync()[0]! > 0, `${name} gets a gradient`);
+      }
+    });
+    images.dispose();
+    conv.dispose();
+    hybrid.dispose();
     assert.equal(tf.memory().numTensors, n0);
   });
 

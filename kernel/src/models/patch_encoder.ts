@@ -25,10 +25,12 @@ export interface PatchEncoderConfig {
   outputDim: number;
   lnEps: number;
   /**
-   * How pixels become patch tokens: 'linear' (ViT: one Linear of each flattened p×p patch) or 'conv'
-   * (conv_stem.ts: log₂(p) stride-2 stages with 3×3 convolutions; p must be a power of two).
+   * How pixels become patch tokens: 'linear' (ViT: one Linear of each flattened p×p patch), 'conv'
+   * (conv_stem.ts: log₂(p) stride-2 stages with 3×3 convolutions; p must be a power of two) or 'hybrid'
+   * (the two summed: the conv stem's tokens plus the linear map of the patch's pixels, so that what one
+   * linear map of the pixels tells — a patch's colour — is in the tokens from the first step).
    */
-  stem: 'linear' | 'conv';
+  stem: 'linear' | 'conv' | 'hybrid';
   /** The 'conv' stem's first-stage channels (doubled per stage, capped at width; conv_stem.ts stemChannels). */
   stemChannels: number;
   /** Init std of the attention's query/key weights: 0.02 (GPT-2, the benchmark model) or e.g. 1/√width. */
@@ -69,9 +71,9 @@ export function patchEncoderConfig(overrides: Partial<PatchEncoderConfig> = {}):
   if (!(c.qkStd > 0)) throw new Error(`PatchEncoderConfig.qkStd: expected a positive number, got ${c.qkStd}`);
   if (c.posInit !== 'normal' && c.posInit !== 'sincos') throw new Error(`PatchEncoderConfig.posInit: expected 'normal' or 'sincos', got '${c.posInit}'`);
   if (c.posInit === 'sincos' && c.width % 4 !== 0) throw new Error(`PatchEncoderConfig.posInit: 'sincos' needs a width divisible by 4, got ${c.width}`);
-  if (c.stem !== 'linear' && c.stem !== 'conv') throw new Error(`PatchEncoderConfig.stem: expected 'linear' or 'conv', got '${c.stem}'`);
-  if (c.stem === 'conv' && !Number.isInteger(Math.log2(c.patchSize))) {
-    throw new Error(`PatchEncoderConfig.patchSize: the 'conv' stem needs a power of two; got ${c.patchSize}`);
+  if (!['linear', 'conv', 'hybrid'].includes(c.stem)) throw new Error(`PatchEncoderConfig.stem: expected 'linear', 'conv' or 'hybrid', got '${c.stem}'`);
+  if (c.stem !== 'linear' && !Number.isInteger(Math.log2(c.patchSize))) {
+    throw new Error(`PatchEncoderConfig.patchSize: the '${c.stem}' stem needs a power of two; got ${c.patchSize}`);
   }
   if (c.width % c.heads !== 0) throw new Error(`PatchEncoderConfig.heads: ${c.heads} does not divide width ${c.width}`);
   return c;
@@ -90,8 +92,10 @@ export function patchEncoderConfig(overrides: Partial<PatchEncoderConfig> = {}):
 export class PatchEncoder extends Module {
   readonly config: Readonly<PatchEncoderConfig>;
   readonly numPatches: number;
-  /** The patch embedding: a Linear of flattened patches ('linear' stem) or a ConvStem ('conv'). */
+  /** The patch embedding: a Linear of flattened patches ('linear' stem) or a ConvStem ('conv', 'hybrid'). */
   readonly embed: Linear | ConvStem;
+  /** The 'hybrid' stem's Linear of flattened patches, added to the conv stem's tokens; null otherwise. */
+  readonly pixelEmbed: Linear | null;
   readonly pos: tf.Variable; // [n, d]
   readonly blocks: TransformerBlock[];
   readonly lnFinal: LayerNorm;
@@ -102,10 +106,9 @@ export class PatchEncoder extends Module {
     const c = (this.config = Object.freeze(patchEncoderConfig(overrides)));
     const grid = c.imageSize / c.patchSize;
     this.numPatches = grid * grid;
-    this.embed =
-      c.stem === 'conv'
-        ? this.child('stem', new ConvStem(c.patchSize, c.channels, c.width, seed, c.stemChannels))
-        : this.child('embed', new Linear(c.patchSize * c.patchSize * c.channels, c.width, seed, 'embed'));
+    const pixels = (name: string) => this.child(name, new Linear(c.patchSize * c.patchSize * c.channels, c.width, seed, name));
+    this.embed = c.stem === 'linear' ? pixels('embed') : this.child('stem', new ConvStem(c.patchSize, c.channels, c.width, seed, c.stemChannels));
+    this.pixelEmbed = c.stem === 'hybrid' ? pixels('pixelEmbed') : null;
     // sincos: entries of the RMS of a patch token at init (0.02-std weights over p²·C inputs uniform in [0, 1])
     const tokenRms = 0.02 * Math.sqrt((c.patchSize * c.patchSize * c.channels) / 3);
     this.pos = this.param('pos', c.posInit === 'sincos' ? tf.tidy(() => tf.variable(sincos2d(grid, c.width, tokenRms * Math.SQRT2), true)) : normalInit([this.numPatches, c.width], 0.02, seed, 'pos'));
@@ -125,7 +128,8 @@ export class PatchEncoder extends Module {
         `PatchEncoder.forward: images must be [B, ${c.imageSize}, ${c.imageSize}, ${c.channels}], got [${s}]`,
       );
     }
-    const tokens = this.embed instanceof ConvStem ? this.embed.forward(images) : this.embed.forward(patchify(images, c.patchSize)); // [B, n, d]
+    const stemTokens = this.embed instanceof ConvStem ? this.embed.forward(images) : this.embed.forward(patchify(images, c.patchSize)); // [B, n, d]
+    const tokens = this.pixelEmbed ? tf.add(stemTokens, this.pixelEmbed.forward(patchify(images, c.patchSize))) : stemTokens; // [B, n, d]
     let x = tf.add(tokens, this.pos); // [B, n, d]
     for (const block of this.blocks) x = block.forward(x); // [B, n, d]
     return this.proj.forward(this.lnFinal.forward(x)); // [B, n, outputDim]

@@ -205,3 +205,24 @@ test('stage 1 data-parallel (dataParallel 2, patch boxes, packed rows, box slots
   assert.equal(tf.memory().numTensors, n0, 'no tensor leaks');
   await fs.rm(dir, { recursive: true, force: true });
 });
+
+test('stage 1 under a time budget stops with a checkpoint and evaluates; lrHorizon is checked', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'alignscope-seq-'));
+  assert.equal(resolveGroundedLMConfig({}).stage1.lrHorizon, 'steps');
+  assert.throws(() => resolveGroundedLMConfig({ stage1: { lrHorizon: 'time' } } as never), /GroundedLMConfig\.stage1\.lrHorizon: expected 'budget' or 'steps', got "time"/);
+  assert.throws(() => resolveGroundedLMConfig({ stage1: { maxMinutes: -1 } }), /GroundedLMConfig\.stage1\.maxMinutes: expected a number of minutes ≥ 0 \(0 = no budget\), got -1/);
+  const cfg = resolveGroundedLMConfig({
+    data: { trainScenes: 30, testScenes: 4 },
+    model: { width: 16, lmDepth: 1, encoderDepth: 1, heads: 2, patchSize: 16, maxLength: 48 },
+    stage1: { steps: 100000, batchSize: 4, warmupSteps: 1, maxMinutes: 0.005, lrHorizon: 'budget' },
+    eval: { count: 4, constrained: false },
+  });
+  const lines: string[] = [];
+  const r = await runStage1(cfg, { name: 'scratch-bins64', codec: 'bins64', pretrained: false }, 0, dir, null, (l) => lines.push(l));
+  assert.equal(r.stoppedReason, 'budget');
+  assert.ok(r.steps > 0 && r.steps < 100000, `${r.steps} steps`);
+  assert.equal((await loadCheckpoint(path.join(dir, 'checkpoint'))).manifest.step, r.steps);
+  assert.ok(lines.some((l) => /time budget of 0\.005 min reached after \d+ steps/.test(l)), lines.join('\n'));
+  assert.ok(r.metrics.rec.n > 0);
+  await fs.rm(dir, { recursive: true, force: true });
+});

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { GroundedScenes } from '../data/grounded_scenes';
 import { WordTokenizer } from '../data/word_tokenizer';
 import * as tf from '@tensorflow/tfjs-core';
-import { assignWeights, CancellationSource, loadCheckpoint, train, type TrainResult } from '../train';
+import { assignWeights, loadCheckpoint, train, type TrainResult } from '../train';
 import { startThreadPeers, type GradientPeers } from '../train/gradient_peers';
 import type { CoordinateCodec } from './coordinate_codec';
 import { newBoxWarnings, type BoxWarnings } from './box_check';
@@ -54,7 +54,8 @@ export interface ArmResult {
   steps: number;
   stoppedReason: string;
   finalLoss: number;
-  lossCurve: { step: number; loss: number }[];
+  /** Every 10th step's loss and its parts (the task's named losses: answer tokens, auxiliary heads). */
+  lossCurve: { step: number; loss: number; parts: Record<string, number> }[];
   boxWarnings: BoxWarnings;
   /** A few test images' predictions, for the report's pictures. */
   examples: { images: ImagePrediction[]; rec: RecPrediction[] };
@@ -162,9 +163,8 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
     taskOnly = task.variables().filter((v) => !modelVars.has(v));
     const t0 = Date.now();
     const cpu0 = process.cpuUsage();
-    // a wall-clock budget (shared machines): stop at the next step boundary, keep the checkpoint, evaluate
-    const budget = new CancellationSource();
-    const timer = s.maxMinutes > 0 ? setTimeout(() => budget.cancel(), s.maxMinutes * 60_000) : null;
+    // a wall-clock budget: stop at the next step boundary after it, keep the checkpoint, evaluate
+    const budget = s.maxMinutes > 0 ? { budgetSeconds: s.maxMinutes * 60, scheduleHorizon: s.lrHorizon } : {};
     if (s.dataParallel > 1) {
       if (!['wasm', 'cpu'].includes(tf.getBackend())) throw new Error(`GroundedLMConfig.stage1.dataParallel > 1 is for the CPU backends (wasm, cpu); on '${tf.getBackend()}' raise stage1.batchSize instead.`);
       peers = await startThreadPeers({ count: s.dataParallel - 1, module: __filename.replace(/\.[jt]s$/, ''), factory: 'stage1PeerTask', args: { cfg, arm, seed, ...(data ? { data } : {}) } satisfies Stage1PeerArgs, seed, backend: tf.getBackend(), variables: task.variables() });
@@ -173,11 +173,11 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
     const result = await train(task, { steps: s.steps, seed, optimizer: { lr: s.lr }, schedule: { warmupSteps: Math.min(s.warmupSteps, s.steps) } }, {
       outDir: path.join(outDir, 'checkpoint'),
       overwrite: true,
-      cancel: budget.token,
+      ...budget,
       ...(peers ? { peers } : {}),
       listeners: [progress(log, `${arm.name} seed ${seed}`, 50)],
-    }).finally(() => timer && clearTimeout(timer));
-    if (result.stoppedReason === 'cancelled') log(`${arm.name} seed ${seed}: time budget of ${s.maxMinutes} min reached after ${result.step} steps`);
+    });
+    if (result.stoppedReason === 'budget') log(`${arm.name} seed ${seed}: time budget of ${s.maxMinutes} min reached after ${result.step} steps`);
     const trainSeconds = (Date.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const trainCpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -197,7 +197,7 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
       steps: result.step,
       stoppedReason: result.stoppedReason,
       finalLoss: last ? last.loss : NaN,
-      lossCurve: result.history.filter((h, i) => i % 10 === 0 || i === result.history.length - 1).map((h) => ({ step: h.step, loss: h.loss })),
+      lossCurve: result.history.filter((h, i) => i % 10 === 0 || i === result.history.length - 1).map((h) => ({ step: h.step, loss: h.loss, parts: h.parts })),
       boxWarnings: warnings,
       examples: { images: firstImages, rec: ev.rec.filter((r) => recs.has(r.id)) },
       parameters: model.parameterCount(),

@@ -39,7 +39,7 @@ export interface CheckpointManifest {
   /** Fully resolved configuration: the trainer's and the task's (`TrainTask.config`). */
   config: { train: TrainConfig; task: unknown };
   /** Why it was written. */
-  reason: 'periodic' | 'final' | 'cancelled' | 'paused';
+  reason: 'periodic' | 'final' | 'cancelled' | 'paused' | 'budget';
   /** Loss parts of the last completed step (total under 'total'), for humans. */
   lastLoss: Record<string, number> | null;
   optimizer: { kind: string; stepCounts: number[] };

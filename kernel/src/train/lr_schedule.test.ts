@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeSchedule, warmupCosine } from './lr_schedule';
+import { makeBudgetSchedule, makeSchedule, warmupCosine } from './lr_schedule';
 
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} vs ${b}`);
 
@@ -21,4 +21,17 @@ test('warm-up + cosine: hand-computed values', () => {
 test('constant schedule keeps the warm-up then stays flat', () => {
   const lr = makeSchedule({ kind: 'constant', warmupSteps: 2, minLr: 0 }, 0.5, 10);
   assert.deepEqual([0, 1, 2, 9].map(lr), [0.25, 0.5, 0.5, 0.5]);
+});
+
+test('budget schedule: warm-up by steps, then the cosine on the fraction of the budget spent', () => {
+  const lr = makeBudgetSchedule({ kind: 'cosine', warmupSteps: 2, minLr: 0.1 }, 1);
+  close(lr(0, 0.5), 0.5); // warm-up ignores the fraction
+  close(lr(1, 0.9), 1);
+  close(lr(2, 0), 1);
+  close(lr(2, 0.5), 0.55);
+  close(lr(1000, 1), 0.1);
+  close(lr(3, 7), 0.1); // clamped
+  close(lr(3, -1), 1);
+  const flat = makeBudgetSchedule({ kind: 'constant', warmupSteps: 0, minLr: 0 }, 0.3);
+  close(flat(5, 0.99), 0.3);
 });

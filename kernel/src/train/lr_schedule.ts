@@ -10,6 +10,10 @@
  *
  * 'constant' keeps the linear warm-up and then stays at baseLr.
  *
+ * A wall-clock-budgeted run measures the decay by time instead (makeBudgetSchedule): the same warm-up
+ * by steps, then p = the fraction of the budget spent, so the cosine reaches minLr when the budget
+ * ends however many steps the machine managed (budgeted training, Li, Yumer & Ramanan 2020).
+ *
  * @example
  *   const lr = warmupCosine({ baseLr: 1e-3, minLr: 1e-5, warmupSteps: 10, totalSteps: 100 });
  *   lr(0);   // 1e-4
@@ -38,6 +42,19 @@ export function warmupCosine(o: { baseLr: number; minLr: number; warmupSteps: nu
 export function warmupConstant(o: { baseLr: number; warmupSteps: number }): LrSchedule {
   const { baseLr, warmupSteps } = o;
   return (step: number): number => (step < warmupSteps ? (baseLr * (step + 1)) / warmupSteps : baseLr);
+}
+
+/** lr for update `step` of a budgeted run, `fraction` ∈ [0, 1] of its budget spent (clamped); see the header. */
+export type BudgetSchedule = (step: number, fraction: number) => number;
+
+export function makeBudgetSchedule(schedule: ScheduleConfig, baseLr: number): BudgetSchedule {
+  const { warmupSteps, minLr } = schedule;
+  return (step: number, fraction: number): number => {
+    if (step < warmupSteps) return (baseLr * (step + 1)) / warmupSteps;
+    if (schedule.kind === 'constant') return baseLr;
+    const p = Math.min(1, Math.max(0, fraction));
+    return minLr + 0.5 * (baseLr - minLr) * (1 + Math.cos(Math.PI * p));
+  };
 }
 
 /** The schedule a trainer config describes. */

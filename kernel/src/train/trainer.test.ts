@@ -97,6 +97,36 @@ test('cancellation stops at the next step boundary, saves and reports the step',
   task.dispose();
 });
 
+test('a time budget stops the run with a checkpoint; the budget horizon decays the rate by time spent', async () => {
+  const dir = await tmp();
+  const task = linearRegressionTask();
+  let now = 0; // ms; one second per step
+  const steps: Extract<TrainEvent, { kind: 'step' }>[] = [];
+  const result = await train(task, { ...CONFIG, steps: 100 }, {
+    outDir: dir,
+    budgetSeconds: 5,
+    scheduleHorizon: 'budget',
+    clock: () => now,
+    listeners: [(e) => e.kind === 'step' && (steps.push(e), (now += 1000))],
+  });
+  assert.equal(result.stoppedReason, 'budget');
+  assert.equal(result.step, 5);
+  assert.equal((await loadCheckpoint(dir)).manifest.reason, 'budget');
+  const cosine = (p: number) => 0.001 + 0.5 * (0.2 - 0.001) * (1 + Math.cos(Math.PI * p));
+  const expected = [0.1, 0.2, cosine(0.4), cosine(0.6), cosine(0.8)]; // warm-up 2 steps, then step k at k/5 of the budget
+  steps.forEach((e, k) => assert.ok(Math.abs(e.lr - expected[k]) < 1e-12, `step ${k + 1}: lr ${e.lr} vs ${expected[k]}`));
+  // the steps horizon keeps the step schedule (100 steps) under the same budget
+  now = 0;
+  const lrs: number[] = [];
+  const bySteps = await train(task, { ...CONFIG, steps: 100 }, { budgetSeconds: 4, clock: () => now, listeners: [(e) => e.kind === 'step' && (lrs.push(e.lr), (now += 1000))] });
+  assert.equal(bySteps.stoppedReason, 'budget');
+  assert.equal(bySteps.step, 4);
+  assert.ok(Math.abs(lrs[3] - (0.001 + 0.5 * 0.199 * (1 + Math.cos(Math.PI / 98)))) < 1e-12, `${lrs[3]}`); // (3 − 2) / (100 − 2) of the steps
+  await assert.rejects(train(task, CONFIG, { budgetSeconds: 0 }), /'budgetSeconds': expected a positive number of seconds, got 0/);
+  await assert.rejects(train(task, CONFIG, { scheduleHorizon: 'budget' }), /'scheduleHorizon': 'budget' needs budgetSeconds/);
+  task.dispose();
+});
+
 test('a cancel from another macrotask is processed between steps (the loop yields)', async () => {
   const task = linearRegressionTask();
   const source = new CancellationSource();

@@ -6,7 +6,7 @@ import type { CheckpointManifest, HostTensor } from './checkpoint_format';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint_io';
 import { clipByGlobalNorm } from './clip_grad_norm';
 import type { GradientPeers, PeerGradients } from './gradient_peers';
-import { makeSchedule } from './lr_schedule';
+import { makeBudgetSchedule, makeSchedule } from './lr_schedule';
 import { EventFanout, ThroughputMeter, type TrainListener } from './progress';
 import { assignWeights } from './restore_weights';
 import { stepRng } from './step_rng';
@@ -30,9 +30,22 @@ export interface TrainOptions {
    * before clipping and the update. The caller starts and closes them.
    */
   peers?: GradientPeers;
+  /**
+   * A wall-clock budget for this call, in seconds: the run stops at the first step boundary after it
+   * is spent, with a checkpoint, and returns 'budget' (`steps` stays an upper bound).
+   */
+  budgetSeconds?: number;
+  /**
+   * What the schedule's decay runs on when there is a budget: 'steps' (default: the config's steps, as
+   * without one) or 'budget' (the fraction of the budget spent, so the learning rate reaches minLr when
+   * it ends; lr_schedule.ts makeBudgetSchedule).
+   */
+  scheduleHorizon?: 'steps' | 'budget';
+  /** Milliseconds clock that measures the budget (default performance.now; tests pass their own). */
+  clock?: () => number;
 }
 
-export type StoppedReason = 'completed' | 'cancelled' | 'paused' | 'non-finite';
+export type StoppedReason = 'completed' | 'cancelled' | 'paused' | 'budget' | 'non-finite';
 
 export interface TrainResult {
   stoppedReason: StoppedReason;
@@ -110,6 +123,7 @@ function averageWithPeers(local: readonly (tf.Tensor | null)[], parts: tf.Tensor
  * optimiser update. Between steps the loop awaits a macrotask, then checks the cancellation token.
  *
  * Stops: 'completed' (final checkpoint), 'cancelled' (checkpoint), 'paused' at `untilStep` (checkpoint),
+ * 'budget' when `budgetSeconds` of wall clock are spent (checkpoint),
  * 'non-finite' (no checkpoint written: the last good one on disk is kept; the variables hold the
  * weights of the last good step). Programmer errors (bad config, foreign checkpoint, occupied folder)
  * throw. The optimiser state lives only for the call: it is in every checkpoint, and `resume` restores it.
@@ -129,6 +143,14 @@ export async function train<B>(task: TrainTask<B>, configInput: TrainConfigInput
   if (options.untilStep !== undefined && !(Number.isInteger(options.untilStep) && options.untilStep > 0)) {
     throw new Error(`train option 'untilStep': expected a positive integer, got ${options.untilStep}.`);
   }
+  const budgetSeconds = options.budgetSeconds;
+  if (budgetSeconds !== undefined && !(Number.isFinite(budgetSeconds) && budgetSeconds > 0)) {
+    throw new Error(`train option 'budgetSeconds': expected a positive number of seconds, got ${budgetSeconds}.`);
+  }
+  const horizon = options.scheduleHorizon ?? 'steps';
+  if (horizon !== 'steps' && horizon !== 'budget') throw new Error(`train option 'scheduleHorizon': expected 'steps' or 'budget', got ${JSON.stringify(horizon)}.`);
+  if (horizon === 'budget' && budgetSeconds === undefined) throw new Error(`train option 'scheduleHorizon': 'budget' needs budgetSeconds.`);
+  const clock = options.clock ?? (() => performance.now());
 
   let startStep = 0;
   let resumed: { manifest: CheckpointManifest; tensors: HostTensor[] } | null = null;
@@ -180,7 +202,10 @@ export async function train<B>(task: TrainTask<B>, configInput: TrainConfigInput
         v: vars.map((_, i) => resumed!.tensors.find((t) => t.name === `optimizer/v/${i}`)!.values),
       });
     }
-    const schedule = makeSchedule(config.schedule, config.optimizer.lr, config.steps);
+    const bySteps = makeSchedule(config.schedule, config.optimizer.lr, config.steps);
+    const byBudget = makeBudgetSchedule(config.schedule, config.optimizer.lr);
+    const startedAt = clock();
+    const spent = (): number => (budgetSeconds === undefined ? 0 : (clock() - startedAt) / 1000 / budgetSeconds);
     const maxNorm = config.clipGradNorm ?? Infinity;
     const meter = new ThroughputMeter(config.steps - startStep);
     events.emit({ kind: 'start', step, totalSteps: config.steps, resumedFrom: resumed ? outDir! : null });
@@ -196,8 +221,13 @@ export async function train<B>(task: TrainTask<B>, configInput: TrainConfigInput
         await save('cancelled');
         return finish('cancelled', `cancelled after step ${step} of ${config.steps}${outDir ? `; checkpoint saved in '${outDir}'` : ''}`);
       }
+      const fraction = spent();
+      if (fraction >= 1) {
+        await save('budget');
+        return finish('budget', `time budget of ${budgetSeconds} s spent after step ${step} of ${config.steps}${outDir ? `; checkpoint saved in '${outDir}'` : ''}`);
+      }
 
-      const lr = schedule(step);
+      const lr = horizon === 'budget' ? byBudget(step, fraction) : bySteps(step);
       const peers = options.peers;
       // the peers start on this step's weights before this thread computes its own gradients
       const remote = peers ? peers.gradients(step, await Promise.all(vars.map(async (v) => (await v.data()) as Float32Array))) : null;
