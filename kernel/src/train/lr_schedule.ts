@@ -29,19 +29,22 @@ export interface ScheduleConfig {
 
 export type LrSchedule = (step: number) => number;
 
+/** The linear warm-up's rate for update `step` < warmupSteps. */
+const warmupRate = (baseLr: number, warmupSteps: number, step: number): number => (baseLr * (step + 1)) / warmupSteps;
+
+/** The cosine from baseLr (p = 0) to minLr (p = 1). */
+const cosineRate = (baseLr: number, minLr: number, p: number): number => minLr + 0.5 * (baseLr - minLr) * (1 + Math.cos(Math.PI * p));
+
 export function warmupCosine(o: { baseLr: number; minLr: number; warmupSteps: number; totalSteps: number }): LrSchedule {
   const { baseLr, minLr, warmupSteps, totalSteps } = o;
   const decaySteps = Math.max(1, totalSteps - warmupSteps);
-  return (step: number): number => {
-    if (step < warmupSteps) return (baseLr * (step + 1)) / warmupSteps;
-    const p = Math.min(1, (step - warmupSteps) / decaySteps);
-    return minLr + 0.5 * (baseLr - minLr) * (1 + Math.cos(Math.PI * p));
-  };
+  return (step: number): number =>
+    step < warmupSteps ? warmupRate(baseLr, warmupSteps, step) : cosineRate(baseLr, minLr, Math.min(1, (step - warmupSteps) / decaySteps));
 }
 
 export function warmupConstant(o: { baseLr: number; warmupSteps: number }): LrSchedule {
   const { baseLr, warmupSteps } = o;
-  return (step: number): number => (step < warmupSteps ? (baseLr * (step + 1)) / warmupSteps : baseLr);
+  return (step: number): number => (step < warmupSteps ? warmupRate(baseLr, warmupSteps, step) : baseLr);
 }
 
 /** lr for update `step` of a budgeted run, `fraction` ∈ [0, 1] of its budget spent (clamped); see the header. */
@@ -50,10 +53,8 @@ export type BudgetSchedule = (step: number, fraction: number) => number;
 export function makeBudgetSchedule(schedule: ScheduleConfig, baseLr: number): BudgetSchedule {
   const { warmupSteps, minLr } = schedule;
   return (step: number, fraction: number): number => {
-    if (step < warmupSteps) return (baseLr * (step + 1)) / warmupSteps;
-    if (schedule.kind === 'constant') return baseLr;
-    const p = Math.min(1, Math.max(0, fraction));
-    return minLr + 0.5 * (baseLr - minLr) * (1 + Math.cos(Math.PI * p));
+    if (step < warmupSteps) return warmupRate(baseLr, warmupSteps, step);
+    return schedule.kind === 'constant' ? baseLr : cosineRate(baseLr, minLr, Math.min(1, Math.max(0, fraction)));
   };
 }
 
