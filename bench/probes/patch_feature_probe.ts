@@ -15,30 +15,9 @@ import { initBackend } from '../../kernel/src/backend';
 import { COLOURS, SHAPES, SIZES } from '../../kernel/src/data/scene_vocabulary';
 import { patchOwners } from '../../kernel/src/seq/patch_labels';
 import { ScenePool } from '../../kernel/src/seq/scene_pool';
+import { linearProbe } from './linear_probe';
 import { loadRunModel } from './load_run';
 import { probeArgs } from './probe_args';
-
-/** Test accuracy of a softmax probe fitted on rows `train` of X [N, D] to labels y, scored on rows `test`. */
-function probe(X: tf.Tensor2D, y: number[], train: number[], test: number[], classes: number): number {
-  return tf.tidy(() => {
-    const Xt = tf.gather(X, train);
-    const { mean, variance } = tf.moments(Xt, 0);
-    const sd = tf.add(tf.sqrt(variance), 1e-5);
-    const standard = (a: tf.Tensor) => tf.div(tf.sub(a, mean), sd);
-    const xs = standard(Xt);
-    const ys = tf.oneHot(train.map((i) => y[i]!), classes);
-    const W = tf.variable(tf.zeros([X.shape[1], classes]));
-    const b = tf.variable(tf.zeros([classes]));
-    const opt = tf.train.adam(0.05);
-    for (let s = 0; s < 200; s++) opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, tf.add(tf.matMul(xs, W), b)) as tf.Scalar);
-    const pred = tf.argMax(tf.add(tf.matMul(standard(tf.gather(X, test)), W), b), -1).dataSync();
-    const right = test.filter((i, k) => pred[k] === y[i]).length;
-    W.dispose();
-    b.dispose();
-    opt.dispose();
-    return right / test.length;
-  });
-}
 
 async function main(): Promise<void> {
   const a = probeArgs('patch_feature_probe');
@@ -61,7 +40,7 @@ async function main(): Promise<void> {
     return {
       pixels: tf.keep(pixels) as tf.Tensor2D,
       features: tf.keep(tf.reshape(features, [n * P, -1])) as tf.Tensor2D,
-      prefix: tf.keep(tf.reshape(model.projector.forward(features), [n * P, -1])) as tf.Tensor2D,
+      prefix: tf.keep(tf.reshape(model.prefixOf(features), [n * P, -1])) as tf.Tensor2D,
     };
   });
   const owned = [...owners.keys()].filter((i) => owners[i]! >= 0);
@@ -70,7 +49,7 @@ async function main(): Promise<void> {
   for (const [attribute, values] of [['colour', COLOURS], ['shape', SHAPES], ['size', SIZES]] as const) {
     const y = Array.from(owners, (o, i) => (o < 0 ? -1 : (values as readonly string[]).indexOf(scenes[Math.floor(i / P)]!.objects[o]![attribute])));
     for (const [representation, X] of Object.entries(rows)) {
-      console.log(JSON.stringify({ probe: 'patch-feature', run: a.run, arm, seed, representation, attribute, accuracy: probe(X, y, train, test, values.length), trainPatches: train.length, testPatches: test.length }));
+      console.log(JSON.stringify({ probe: 'patch-feature', run: a.run, arm, seed, representation, attribute, accuracy: linearProbe(X, y, train, test, values.length).accuracy, trainPatches: train.length, testPatches: test.length }));
     }
   }
   Object.values(rows).forEach((t) => t.dispose());

@@ -6,20 +6,24 @@
  *   hidden = CausalLM.forward(ids [B, T], prefix) [B, P + T, d];  logits of the T text positions [B, T, V]
  *
  * Optional parts (`GroundedLMParts`): box slots (box_slots.ts), an embedding of each text position's
- * place in a box; box copy (box_copy.ts), coordinate logits copied from the image tokens the LM looks at.
+ * place in a box; box copy (box_copy.ts), coordinate logits copied from the image tokens the LM looks at;
+ * prefix positions (prefix_positions.ts), a position code added to the image tokens after the projector.
  *
- * Variables, in `variables()` order: encoder, projector, LM, box slots, box copy (the checkpoint order).
+ * Variables, in `variables()` order: encoder, projector, LM, box slots, box copy, prefix positions (the
+ * checkpoint order).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Linear, Module, PatchEncoder, type PatchEncoderConfig } from '../models';
 import type { BoxCopy } from './box_copy';
 import type { BoxSlotEmbedding } from './box_slots';
 import type { CausalLM, LayerAttentionCapture, PackingLayout } from './causal_lm';
+import type { PrefixPositions } from './prefix_positions';
 
 /** The optional parts of a GroundedLM (owned by it once passed). */
 export interface GroundedLMParts {
   slots?: BoxSlotEmbedding | null;
   boxCopy?: BoxCopy | null;
+  prefixPositions?: PrefixPositions | null;
 }
 
 const PIXEL_MEAN = 0.25;
@@ -31,6 +35,7 @@ export class GroundedLM extends Module {
 
   readonly slots: BoxSlotEmbedding | null;
   readonly boxCopy: BoxCopy | null;
+  readonly prefixPositions: PrefixPositions | null;
 
   constructor(readonly lm: CausalLM, encoderConfig: Partial<PatchEncoderConfig>, seed: number, parts: GroundedLMParts = {}) {
     super();
@@ -39,7 +44,11 @@ export class GroundedLM extends Module {
     this.child('lm', lm);
     this.slots = parts.slots ?? null;
     this.boxCopy = parts.boxCopy ?? null;
-    for (const [name, part] of [['boxSlots', this.slots], ['boxCopy', this.boxCopy]] as const) {
+    this.prefixPositions = parts.prefixPositions ?? null;
+    if (this.prefixPositions && this.prefixPositions.grid ** 2 !== this.encoder.numPatches) {
+      throw new Error(`GroundedLM: the prefix positions cover ${this.prefixPositions.grid ** 2} patches, the encoder makes ${this.encoder.numPatches}.`);
+    }
+    for (const [name, part] of [['boxSlots', this.slots], ['boxCopy', this.boxCopy], ['prefixPositions', this.prefixPositions]] as const) {
       if (!part) continue;
       if (part.width !== lm.config.width) throw new Error(`GroundedLM: the ${name} part is ${part.width} wide, the LM ${lm.config.width}.`);
       this.child(name, part);
@@ -58,7 +67,13 @@ export class GroundedLM extends Module {
    * test stays at ln 2 without this, and reaches ~0.07 with it in 40 steps).
    */
   prefix(images: tf.Tensor): tf.Tensor {
-    return this.projector.forward(this.features(images)); // [B, P, d]
+    return this.prefixOf(this.features(images)); // [B, P, d]
+  }
+
+  /** The patch encoder's features [B, P, e] → prefix embeddings [B, P, d] (projector, then prefix positions when on). */
+  prefixOf(features: tf.Tensor): tf.Tensor {
+    const projected = this.projector.forward(features); // [B, P, d]
+    return this.prefixPositions ? this.prefixPositions.forward(projected) : projected;
   }
 
   /** images [B, H, W, 3] in [0, 1] → the patch encoder's features [B, P, e] (before the projector). */

@@ -18,7 +18,8 @@ export interface GroundedLMConfig {
   /** stemChannels: the 'conv' stem's first-stage channels (models/conv_stem.ts; 16, then doubled per stage). */
   /** boxSlots: text positions inside a box get an embedding of their place in it (seq/box_slots.ts; bins and grid codecs). */
   /** boxCopy: coordinate logits also copied from the image tokens head 0 of the last layer looks at (seq/box_copy.ts; bins and grid codecs). */
-  model: { width: number; lmDepth: number; encoderDepth: number; heads: number; patchSize: number; maxLength: number; stem: 'linear' | 'conv' | 'hybrid'; stemChannels: number; boxSlots: boolean; boxCopy: boolean; posInit: 'normal' | 'sincos'; prefixAttention: PrefixAttention };
+  /** prefixPositions: amplitude of a sin-cos position code added to the image tokens after the projector (seq/prefix_positions.ts); 0 = off. */
+  model: { width: number; lmDepth: number; encoderDepth: number; heads: number; patchSize: number; maxLength: number; stem: 'linear' | 'conv' | 'hybrid'; stemChannels: number; boxSlots: boolean; boxCopy: boolean; posInit: 'normal' | 'sincos'; prefixAttention: PrefixAttention; prefixPositions: number };
   stage0: { steps: number; batchSize: number; lr: number; corpusFile: string; corpusShare: number };
   stage1: {
     steps: number;
@@ -64,6 +65,8 @@ export interface GroundedLMConfig {
     coordinateSmoothing: number;
     /** Initial embeddings of the bins codec's coordinate tokens: 'random' or 'sincos' (ordered_coordinate_init.ts). */
     coordinateInit: 'random' | 'sincos';
+    /** Amplitude of the 'sincos' coordinate rows, as a multiple of the random rows' spread (0.02·√2); 1 = that spread. */
+    coordinateInitGain: number;
   };
   /** Codec A (the main one) and codec B (the comparison), by name: bins<N>, grid<G>, text<S>. */
   codecA: string;
@@ -80,7 +83,7 @@ export interface GroundedLMConfig {
 
 export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze({
   data: { seed: 0, trainScenes: 20000, testScenes: 200, imageSize: 64 },
-  model: { width: 64, lmDepth: 2, encoderDepth: 2, heads: 4, patchSize: 16, maxLength: 64, stem: 'linear', stemChannels: 16, boxSlots: false, boxCopy: false, posInit: 'normal', prefixAttention: 'causal' },
+  model: { width: 64, lmDepth: 2, encoderDepth: 2, heads: 4, patchSize: 16, maxLength: 64, stem: 'linear', stemChannels: 16, boxSlots: false, boxCopy: false, posInit: 'normal', prefixAttention: 'causal', prefixPositions: 0 },
   stage0: { steps: 300, batchSize: 64, lr: 2e-3, corpusFile: '', corpusShare: 0.2 },
   stage1: {
     steps: 700,
@@ -106,6 +109,7 @@ export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze
     dataParallel: 1,
     coordinateSmoothing: 0,
     coordinateInit: 'random',
+    coordinateInitGain: 1,
   },
   codecA: 'bins64',
   codecB: 'grid16',
@@ -145,12 +149,14 @@ export function resolveGroundedLMConfig(overrides: unknown = {}, quick = false):
   if (!['greedy', 'beam'].includes(c.eval.decoder)) fail('eval.decoder', "'greedy' or 'beam'", c.eval.decoder);
   if (!['class', 'span'].includes(c.eval.confidence)) fail('eval.confidence', "'class' or 'span'", c.eval.confidence);
   if (!['iou', 'giou'].includes(c.eval.measure)) fail('eval.measure', "'iou' or 'giou'", c.eval.measure);
+  if (!(Number.isFinite(c.stage1.coordinateInitGain) && c.stage1.coordinateInitGain > 0)) fail('stage1.coordinateInitGain', 'a number > 0', c.stage1.coordinateInitGain);
   if (!(Number.isFinite(c.stage1.coordinateSmoothing) && c.stage1.coordinateSmoothing >= 0)) fail('stage1.coordinateSmoothing', 'a number of bins ≥ 0', c.stage1.coordinateSmoothing);
   if (!(Number.isFinite(c.stage1.maxMinutes) && c.stage1.maxMinutes >= 0)) fail('stage1.maxMinutes', 'a number of minutes ≥ 0 (0 = no budget)', c.stage1.maxMinutes);
   if (!['budget', 'steps'].includes(c.stage1.lrHorizon)) fail('stage1.lrHorizon', "'budget' or 'steps'", c.stage1.lrHorizon);
   if (!['random', 'sincos'].includes(c.stage1.coordinateInit)) fail('stage1.coordinateInit', "'random' or 'sincos'", c.stage1.coordinateInit);
   if (!WORD_ATTENTION_SCOPES.includes(c.stage1.wordAttentionScope)) fail('stage1.wordAttentionScope', WORD_ATTENTION_SCOPES.map((m) => `'${m}'`).join(' or '), c.stage1.wordAttentionScope);
   if (!['linear', 'conv', 'hybrid'].includes(c.model.stem)) fail('model.stem', "'linear', 'conv' or 'hybrid'", c.model.stem);
+  if (!(Number.isFinite(c.model.prefixPositions) && c.model.prefixPositions >= 0)) fail('model.prefixPositions', 'an amplitude ≥ 0 (0 = off)', c.model.prefixPositions);
   if (!['normal', 'sincos'].includes(c.model.posInit)) fail('model.posInit', "'normal' or 'sincos'", c.model.posInit);
   if (!PREFIX_ATTENTION_MODES.includes(c.model.prefixAttention)) fail('model.prefixAttention', PREFIX_ATTENTION_MODES.map((m) => `'${m}'`).join(', '), c.model.prefixAttention);
   if (!/^(bins|grid|text)\d+$/.test(c.codecA)) fail('codecA', "'bins<N>', 'grid<G>' or 'text<S>'", c.codecA);

@@ -17,6 +17,7 @@ import { startThreadPeers, type GradientPeers } from '../train/gradient_peers';
 import type { CoordinateCodec } from './coordinate_codec';
 import { newBoxWarnings, type BoxWarnings } from './box_check';
 import { BoxSlotEmbedding } from './box_slots';
+import { PrefixPositions } from './prefix_positions';
 import { CausalLM } from './causal_lm';
 import { codecByName } from './codec_registry';
 import { evaluateGrounded, type GroundedEvaluation } from './evaluate_grounded';
@@ -146,7 +147,7 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
     textLM = new CausalLM(lmConfig(cfg, base.size), seed);
   }
   const lm = stage1LM(textLM, tok, base, seed);
-  if (cfg.stage1.coordinateInit === 'sincos') orderedCoordinateInit(lm, tok, base.size);
+  if (cfg.stage1.coordinateInit === 'sincos') orderedCoordinateInit(lm, tok, base.size, cfg.stage1.coordinateInitGain);
   const model = groundedModel(cfg, lm, tok, codec, seed);
   let taskOnly: { dispose(): void }[] = [];
   let peers: GradientPeers | null = null;
@@ -250,7 +251,8 @@ function groundedModel(cfg: GroundedLMConfig, lm: CausalLM, tok: WordTokenizer, 
   const slots = m.boxSlots ? new BoxSlotEmbedding(tok.idOf(BOX_OPEN), tokensPerBox(codec, 'model.boxSlots'), m.width, seed) : null;
   // the reader's seed is the patch-box head's (7927), so a run with box copy starts from the same read-out
   const boxCopy = m.boxCopy ? new BoxCopy(m.width, tokensPerBox(codec, 'model.boxCopy'), tok.idOf(BOX_OPEN), coordinateRows(tok, codec), 7927) : null;
-  return new GroundedLM(lm, { imageSize: cfg.data.imageSize, patchSize: m.patchSize, width: m.width, depth: m.encoderDepth, heads: m.heads, mlpWidth: 4 * m.width, outputDim: m.width, stem: m.stem, stemChannels: m.stemChannels, qkStd: 1 / Math.sqrt(m.width), posInit: m.posInit }, seed, { slots, boxCopy });
+  const prefixPositions = m.prefixPositions > 0 ? new PrefixPositions(cfg.data.imageSize / m.patchSize, m.width, m.prefixPositions) : null;
+  return new GroundedLM(lm, { imageSize: cfg.data.imageSize, patchSize: m.patchSize, width: m.width, depth: m.encoderDepth, heads: m.heads, mlpWidth: 4 * m.width, outputDim: m.width, stem: m.stem, stemChannels: m.stemChannels, qkStd: 1 / Math.sqrt(m.width), posInit: m.posInit }, seed, { slots, boxCopy, prefixPositions });
 }
 
 /** The stage-1 training task of a run (data, task mixture, auxiliary losses) for `model`. */

@@ -34,6 +34,14 @@ test('ordered coordinate init: neighbouring bins start more alike than distant o
   assert.ok(cos(row('<bin_10>'), row('<bin_14>')) > cos(row('<bin_10>'), row('<bin_30>')));
   for (const w of ['<box>', '</box>', '<noise>']) assert.deepEqual(row(w), before[tok.idOf(w) - base.size], `${w} unchanged`);
   assert.deepEqual(lm.textEmbedding.dataSync(), text, 'text embeddings untouched');
+  // gain g scales each row's deviation from the text mean by g
+  const lm2 = extendVocabulary(new CausalLM({ vocabSize: base.size, maxLength: 16, width: 32, depth: 1, heads: 2, mlpWidth: 32 }, 1), tok.size - base.size, 2);
+  orderedCoordinateInit(lm2, tok, base.size, 10);
+  const scaled = (lm2.extraEmbedding!.arraySync() as number[][])[tok.idOf('<bin_10>') - base.size]!;
+  centred(scaled).forEach((v, j) => assert.ok(Math.abs(v - 10 * centred(row('<bin_10>'))[j]!) < 1e-5, `entry ${j}`));
+  assert.throws(() => orderedCoordinateInit(lm2, tok, base.size, -1), /gain must be a positive number, got -1/);
+  lm2.dispose();
   lm.dispose();
+  assert.throws(() => resolveGroundedLMConfig({ stage1: { coordinateInitGain: 0 } }), /GroundedLMConfig\.stage1\.coordinateInitGain: expected a number > 0, got 0/);
   assert.throws(() => resolveGroundedLMConfig({ stage1: { coordinateInit: 'linear' } }), /GroundedLMConfig\.stage1\.coordinateInit: expected 'random' or 'sincos', got "linear"/);
 });

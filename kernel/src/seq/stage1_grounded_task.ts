@@ -196,7 +196,7 @@ export function stage1GroundedTask(
       const images = tf.tensor4d(b.images, b.imageShape); // [B, H, W, 3]
       const ids = tf.tensor2d(b.ids, [b.batch, b.length], 'int32'); // [B, T]
       const features = model.features(images); // [B, P, e]
-      const prefix = model.projector.forward(features); // [B, P, d]
+      const prefix = model.prefixOf(features); // [B, P, d]
       // the supervised heads: heads 0…n−1 of the LM's last layer, each with its own loss (averaged)
       const capture = b.answerAttention || b.wordAttention ? ({ layer: model.lm.config.depth - 1, head: 0, count: supervisedHeads } as LayerAttentionCapture) : undefined;
       const perHead = (loss: (attention: tf.Tensor) => tf.Scalar): tf.Scalar => tf.div(tf.addN(capture!.attentions!.map(loss)), capture!.attentions!.length) as tf.Scalar;
