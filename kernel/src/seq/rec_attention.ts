@@ -132,7 +132,7 @@ export function recAttentionMass(model: GroundedLM, tok: WordTokenizer, codec: C
     const { width: W, height: H } = scenes[0]!;
     const attention = tf.tidy(() => {
       const capture: LayerAttentionCapture = { layer, head };
-      const prefix = model.prefixOf(model.features(tf.tensor4d(ScenePool.pixels(scenes), [scenes.length, H, W, 3])));
+      const prefix = model.prefix(tf.tensor4d(ScenePool.pixels(scenes), [scenes.length, H, W, 3]));
       model.textLogits(tf.tensor2d(rows.ids, [rows.batch, T], 'int32'), prefix, undefined, capture);
       return tf.slice(capture.attention!, [0, P, 0], [rows.batch, T, P + T]); // text queries → all keys
     });
