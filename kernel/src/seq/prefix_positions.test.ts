@@ -25,6 +25,9 @@ test('PrefixPositions: starts as the sin-cos code of the grid at the given ampli
   const x = prefix.arraySync() as number[][][];
   const table = pos.table.arraySync() as number[][];
   for (let b = 0; b < 3; b++) for (let p = 0; p < 4; p++) for (let j = 0; j < 8; j++) assert.ok(Math.abs(got[b]![p]![j]! - (x[b]![p]![j]! + table[p]![j]!)) < 1e-6);
+  const before = tf.memory().numTensors;
+  tf.dispose(pos.forward(prefix));
+  assert.equal(tf.memory().numTensors, before, 'forward leaks no tensor');
   assert.throws(() => pos.forward(tf.zeros([1, 9, 8])), /prefix must be \[B, 4, 8\]; got \[1,9,8\]/);
   assert.throws(() => new PrefixPositions(2, 8, 0), /amplitude must be a positive number; got 0/);
   tf.dispose([want, prefix]);
