@@ -5,18 +5,17 @@
 #   .device-bundle/debs/*.deb          libvulkan1 + GL/EGL glue (libglvnd) for the NVIDIA Vulkan ICD; unpacked
 #                                      with `dpkg -x` there only when `ldconfig -p` has no libvulkan.so.1
 #   .device-bundle/node-<ver>.xz       this machine's node binary (used there only when no node >= 20.19 exists)
-#   .device-bundle/payload.tar.xz      bench.cjs + adapter.cjs (esbuild bundles of bench/run.ts and a backend
-#                                      probe, our code inlined) and a pruned node_modules: the TF.js packages'
-#                                      Node builds, the wasm binaries, webgpu's linux-x64 dawn.node only
+#   .device-bundle/payload.tar.xz      bench.cjs + adapter.cjs + cli.cjs (esbuild bundles of bench/run.ts, a
+#                                      backend probe and the alignscope CLI, our code inlined) and a pruned
+#                                      node_modules: the TF.js packages' Node builds, the wasm binaries, webgpu's
+#                                      linux-x64 dawn.node only (cli.cjs trains there: GPU_CHECK_TRAIN in gpu-check.sh)
 #
 #   .device-bundle/baseline-wasm.jsonl (--with-baseline) the wasm bench measured on THIS machine, so the GPU
 #                                      check also reports the speed-up against the CPU build machine
 #
 # Usage: bash scripts/gpu-bundle.sh            full bundle (prints its size; fails above 60 MiB)
 #        bash scripts/gpu-bundle.sh --with-baseline   the same, plus the wasm bench here (minutes)
-#        GPU_BUNDLE_BENCH=kernel/src/cli/run_main.ts GPU_BUNDLE_EXTRA_PACKAGES=jpeg-js bash scripts/gpu-bundle.sh
-#                                              another entry point as bench.cjs (e.g. a CLI entry, to train
-#                                              on the GPU machine), with packages it loads only later
+#        GPU_BUNDLE_EXTRA_PACKAGES="a b" bash scripts/gpu-bundle.sh   also carry packages only a command loads
 #        bash scripts/gpu-bundle.sh --js-only  only the unpacked JS in /tmp/alignscope-gpu-stage (what gpu-check
 #                                              uses on a machine that has node_modules but no bundle)
 set -euo pipefail
@@ -41,7 +40,7 @@ grep -qxF '/.device-bundle/' .gitignore 2>/dev/null || grep -qxF '/.device-bundl
 rm -rf "$STAGE"
 mkdir -p "$STAGE"
 BENCH_ENTRY=""
-for f in ${GPU_BUNDLE_BENCH:-} bench/run.ts bench/run.js; do [ -f "$f" ] && BENCH_ENTRY=$f && break; done
+for f in bench/run.ts bench/run.js; do [ -f "$f" ] && BENCH_ENTRY=$f && break; done
 [ -n "$BENCH_ENTRY" ] || { log "ERROR: bench/run.ts not found"; exit 1; }
 # require.main: in one bundle every module would think it is the main one (bench/workloads/*.ts have
 # `if (require.main === module)` blocks for standalone runs), so it is defined away.
@@ -64,6 +63,8 @@ EOF
 sed -i "s|ALIGNSCOPE_ROOT|$ROOT|" "$STAGE/adapter-entry.ts"
 "${ESBUILD[@]}" "$STAGE/adapter-entry.ts" --outfile="$STAGE/adapter.cjs"
 rm "$STAGE/adapter-entry.ts"
+log "bundling the CLI (alignscope grounded-lm and the rest)"
+"${ESBUILD[@]}" kernel/src/cli/run_main.ts --outfile="$STAGE/cli.cjs"
 
 # ---- which packages the bundles load at start-up (resolved from the repo's node_modules through NODE_PATH):
 # bench.cjs given an unknown workload loads every module, then stops
@@ -85,6 +86,7 @@ EOF
 : >"$STAGE/loaded.txt"
 (cd "$STAGE" && NODE_PATH=$ROOT/node_modules RECORD_FILE=loaded.txt ALIGNSCOPE_BACKEND=wasm node -r ./record.cjs adapter.cjs >/dev/null 2>&1) || true
 (cd "$STAGE" && NODE_PATH=$ROOT/node_modules RECORD_FILE=loaded.txt node -r ./record.cjs bench.cjs --workloads __load_modules_only__ >/dev/null 2>&1) || true
+(cd "$STAGE" && NODE_PATH=$ROOT/node_modules RECORD_FILE=loaded.txt node -r ./record.cjs cli.cjs --help >/dev/null 2>&1) || true
 [ -s "$STAGE/loaded.txt" ] || { log "ERROR: could not list the packages bench.cjs loads"; exit 1; }
 rm "$STAGE/record.cjs"
 
@@ -101,7 +103,8 @@ const dst = path.join(stage, 'node_modules');
 const loadedFile = path.join(stage, 'loaded.txt');
 const loaded = fs.readFileSync(loadedFile, 'utf8').split('\n').filter(Boolean);
 fs.unlinkSync(loadedFile);
-const lazy = ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu'];
+// jpeg-js: the image decoder of the CLI's --data (JPEG files), loaded lazily
+const lazy = ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu', 'jpeg-js'];
 const extra = (process.env.GPU_BUNDLE_EXTRA_PACKAGES ?? '').split(/[ ,]+/).filter(Boolean); // packages only a command loads
 const roots = [...new Set([...loaded, ...lazy, ...extra])];
 const skip = (name) => name.startsWith('@types/') || name === '@webgpu/types' || ['argparse', 'chalk', 'core-js', 'regenerator-runtime', 'yargs', 'debug', 'encoding'].includes(name);
@@ -160,6 +163,7 @@ EOF
 
 # ---- smoke test of the staged JS from a directory that has no other node_modules in reach
 (cd "$STAGE" && ALIGNSCOPE_BACKEND=wasm node adapter.cjs >/dev/null) || { log "ERROR: the staged adapter.cjs does not run"; exit 1; }
+(cd "$STAGE" && node cli.cjs grounded-lm --help >/dev/null) || { log "ERROR: the staged cli.cjs does not run"; exit 1; }
 log "staged JS: $(du -sh "$STAGE" | cut -f1)"
 $JS_ONLY && exit 0
 

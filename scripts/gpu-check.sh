@@ -4,7 +4,8 @@
 #
 # Works on a bare machine with only the repository copied: bring .device-bundle/ (made here by
 # `bash scripts/gpu-bundle.sh`), which holds the Vulkan loader .debs, node, and the bundled bench with a pruned
-# node_modules. On a development machine with node_modules it bundles the JS itself (no .debs, no node needed).
+# node_modules. Where node_modules exists it bundles the JS itself from the source (a payload may be older than
+# the source) and needs no .debs or node from the bundle.
 #
 #   bash scripts/gpu-check.sh
 #
@@ -21,7 +22,12 @@
 # Exit status: 0 when a hardware adapter ran every workload on both backends; 1 otherwise.
 #
 # Environment (all optional):
-#   GPU_CHECK_WORKLOADS=a,b         only these workloads (passed as --workloads to the bench)
+#   GPU_CHECK_WORKLOADS=a,b         only these workloads (passed as --workloads to the bench); none: no bench
+#   GPU_CHECK_TRAIN="a.json b.json" first train these grounded-LM configs on webgpu, side by side (cli.cjs
+#                                   grounded-lm --config …); each run's metrics.json comes back as
+#                                   train-<config>.metrics.json, the logs as train.log, one "train" line each
+#   GPU_CHECK_TRAIN_ARMS=scratch-bins64   the arms they train (--arms)
+#   GPU_CHECK_TRAIN_TIMEOUT=420     seconds for each training (set the configs' stage1.maxMinutes well inside it)
 #   GPU_CHECK_BENCH_ARGS="..."      more bench arguments, for both backends
 #   GPU_CHECK_WEBGPU_TIMEOUT=200    seconds for the webgpu bench run (partial results are kept)
 #   GPU_CHECK_WASM_TIMEOUT=240      seconds for the wasm bench run
@@ -58,6 +64,14 @@ untar_xz() { # untar_xz FILE.tar.xz DIR
   if command -v xz >/dev/null 2>&1; then tar -C "$2" -xJf "$1"; else python3 -c 'import tarfile,sys; tarfile.open(sys.argv[1], "r:xz").extractall(sys.argv[2])' "$1" "$2"; fi
 }
 
+# configs of GPU_CHECK_TRAIN, as absolute paths; a missing one fails before anything is unpacked
+train_configs=()
+for cfg in ${GPU_CHECK_TRAIN:-}; do
+  case $cfg in /*) ;; *) cfg=$ROOT/$cfg ;; esac
+  [ -f "$cfg" ] || finish false "GPU_CHECK_TRAIN: no config file $cfg"
+  train_configs+=("$cfg")
+done
+
 say "host: $(uname -srm); GPU: $(nvidia-smi -L 2>/dev/null | head -n 1 || echo 'nvidia-smi not found')"
 
 # ---- 1. Vulkan loader: unpack the bundled .debs when the system has none
@@ -90,14 +104,15 @@ fi
 say "node: $NODE $("$NODE" --version)"
 
 # ---- 3. the bundled bench + backend probe
-if [ -f "$ROOT/.device-bundle/payload.tar.xz" ]; then
+# (from node_modules where there is one: the source is then the truth, and a payload may be older than it)
+if [ -d "$ROOT/node_modules" ]; then
+  say "bundling the JS from the source and node_modules"
+  bash "$ROOT/scripts/gpu-bundle.sh" --js-only >>"$LOG" 2>&1 || finish false "scripts/gpu-bundle.sh --js-only failed (see $LOG)"
+  JS=${TMPDIR:-/tmp}/alignscope-gpu-stage
+elif [ -f "$ROOT/.device-bundle/payload.tar.xz" ]; then
   rm -rf "$WORK/js" && mkdir -p "$WORK/js"
   untar_xz "$ROOT/.device-bundle/payload.tar.xz" "$WORK/js" || finish false "could not unpack .device-bundle/payload.tar.xz"
   JS=$WORK/js
-elif [ -d "$ROOT/node_modules" ]; then
-  say "no .device-bundle/payload.tar.xz: bundling the JS from node_modules"
-  bash "$ROOT/scripts/gpu-bundle.sh" --js-only >>"$LOG" 2>&1 || finish false "scripts/gpu-bundle.sh --js-only failed (see $LOG)"
-  JS=${TMPDIR:-/tmp}/alignscope-gpu-stage
 else
   finish false "neither .device-bundle/payload.tar.xz nor node_modules: run scripts/gpu-bundle.sh and carry .device-bundle"
 fi
@@ -139,6 +154,43 @@ if ! echo "$backend_line" | grep '"ok":true' >/dev/null; then
 fi
 if echo "$backend_line" | grep '"software":true' >/dev/null && [ "${GPU_CHECK_ALLOW_SOFTWARE:-}" != 1 ]; then
   finish false "only a software adapter (no GPU Vulkan driver found); figures would not be GPU figures"
+fi
+
+# ---- 4b. optional: grounded-LM trainings on webgpu, side by side, one process each (the host CPU, not the GPU,
+# bounds a small model's step rate, and this machine has cores to spare)
+if [ ${#train_configs[@]} -gt 0 ]; then
+  [ -f "$JS/cli.cjs" ] || finish false "GPU_CHECK_TRAIN needs cli.cjs in the bundle: rerun scripts/gpu-bundle.sh"
+  train_timeout=${GPU_CHECK_TRAIN_TIMEOUT:-420}
+  say "training side by side on webgpu (timeout ${train_timeout}s each, arms ${GPU_CHECK_TRAIN_ARMS:-scratch-bins64}): ${train_configs[*]}"
+  : >"$RES/train.log"
+  for cfg in "${train_configs[@]}"; do
+    n=$(basename "$cfg" .json)
+    (cd "$JS" && ALIGNSCOPE_BACKEND=webgpu timeout --kill-after=10 "$train_timeout" "$NODE" cli.cjs grounded-lm --config "$cfg" \
+      --arms "${GPU_CHECK_TRAIN_ARMS:-scratch-bins64}" --out "$WORK/runs" --name "$n" --force 2>&1 | sed -u "s/^/[$n] /" >>"$RES/train.log") &
+  done
+  wait
+  for cfg in "${train_configs[@]}"; do
+    n=$(basename "$cfg" .json)
+    m=$WORK/runs/$n/metrics.json
+    if [ -f "$m" ]; then
+      cp "$m" "$RES/train-$n.metrics.json"
+      emit "$("$NODE" -e '
+        const m = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+        for (const r of m.runs) console.log(JSON.stringify({ kind: "train", config: process.argv[2], backend: m.backend, arm: r.arm, seed: r.seed,
+          steps: r.steps, stoppedReason: r.stoppedReason, trainSeconds: r.trainSeconds, stepsPerSecond: Number((r.steps / r.trainSeconds).toFixed(2)),
+          rec: r.metrics.rec.accuracy, AP: r.metrics.detection.AP, AP50: r.metrics.detection.AP50, names: r.metrics.names.micro.f1,
+          namesFromDetections: r.metrics.namesFromDetection.micro.f1 }));' "$m" "$n")"
+    else
+      last=$(grep -F "[$n] " "$RES/train.log" | grep -v 'artificially reduced' | tail -n 1 | cut -c1-400)
+      emit "{\"kind\":\"train\",\"config\":\"$n\",\"ok\":false,\"reason\":$(json_str "no metrics.json; the run's last line: $last")}"
+    fi
+  done
+fi
+if [ "${GPU_CHECK_WORKLOADS:-}" = none ]; then
+  n_train=$(grep '"kind":"train"' "$RESULTS" | grep -c '"steps":' || true)
+  n_want=${#train_configs[@]}
+  [ "$n_want" -gt 0 ] && [ "${n_train:-0}" -eq "$n_want" ] && finish true "no benchmarks (GPU_CHECK_WORKLOADS=none); $n_train training(s) evaluated"
+  finish false "no benchmarks (GPU_CHECK_WORKLOADS=none); ${n_train:-0} of $n_want training(s) evaluated"
 fi
 
 # ---- 5. the benchmarks: webgpu, then wasm (partial results survive a timeout)

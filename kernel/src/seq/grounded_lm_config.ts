@@ -57,6 +57,8 @@ export interface GroundedLMConfig {
     wordAttentionWeight: number;
     /** 'prompt' (the question's words) or 'all' (every content word but the answer-attention positions; the first version). */
     wordAttentionScope: WordAttentionScope;
+    /** Weight of the supervised listing attention: while a listing is written, the answer-attention head looks at the objects of the next name (seq/listing_attention.ts); 0 = off. */
+    listingAttentionWeight: number;
     /** Examples of one scene packed into a row, independent segments sharing the image (seq/packed_rows.ts); 1 = one per row. */
     examplesPerImage: number;
     /** Threads training one run data-parallel (train/gradient_peers.ts): effective batch = dataParallel × batchSize; 1 = off. */
@@ -105,6 +107,7 @@ export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze
     answerAttentionHeads: 1,
     wordAttentionWeight: 0,
     wordAttentionScope: 'prompt',
+    listingAttentionWeight: 0,
     examplesPerImage: 1,
     dataParallel: 1,
     coordinateSmoothing: 0,
@@ -154,6 +157,7 @@ export function resolveGroundedLMConfig(overrides: unknown = {}, quick = false):
   if (!(Number.isFinite(c.stage1.maxMinutes) && c.stage1.maxMinutes >= 0)) fail('stage1.maxMinutes', 'a number of minutes ≥ 0 (0 = no budget)', c.stage1.maxMinutes);
   if (!['budget', 'steps'].includes(c.stage1.lrHorizon)) fail('stage1.lrHorizon', "'budget' or 'steps'", c.stage1.lrHorizon);
   if (!['random', 'sincos'].includes(c.stage1.coordinateInit)) fail('stage1.coordinateInit', "'random' or 'sincos'", c.stage1.coordinateInit);
+  if (!(Number.isFinite(c.stage1.listingAttentionWeight) && c.stage1.listingAttentionWeight >= 0)) fail('stage1.listingAttentionWeight', 'a weight ≥ 0 (0 = off)', c.stage1.listingAttentionWeight);
   if (!WORD_ATTENTION_SCOPES.includes(c.stage1.wordAttentionScope)) fail('stage1.wordAttentionScope', WORD_ATTENTION_SCOPES.map((m) => `'${m}'`).join(' or '), c.stage1.wordAttentionScope);
   if (!['linear', 'conv', 'hybrid'].includes(c.model.stem)) fail('model.stem', "'linear', 'conv' or 'hybrid'", c.model.stem);
   if (!(Number.isFinite(c.model.prefixPositions) && c.model.prefixPositions >= 0)) fail('model.prefixPositions', 'an amplitude ≥ 0 (0 = off)', c.model.prefixPositions);

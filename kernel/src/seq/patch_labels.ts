@@ -46,6 +46,21 @@ export function patchOwners(scenes: readonly Scene[], grid: number): Int32Array 
   return out;
 }
 
+/**
+ * Sets out[offset + p] = 1 for each patch p of row b (`owners` from patchOwners, P patches a row) that an
+ * object of `objects` owns; returns how many. The per-position targets of word and listing attention.
+ */
+export function markOwnedPatches(owners: Int32Array, b: number, P: number, objects: ReadonlySet<number>, out: Float32Array, offset: number): number {
+  let owned = 0;
+  for (let p = 0; p < P; p++) {
+    if (objects.has(owners[b * P + p]!)) {
+      out[offset + p] = 1;
+      owned++;
+    }
+  }
+  return owned;
+}
+
 /** [B·G·G] int32 labels (row-major patches), classes 1 + names.indexOf(owner's name), 0 = background or an unknown name. */
 export function patchLabels(scenes: readonly Scene[], grid: number, names: readonly string[]): Int32Array {
   const index = new Map(names.map((n, k) => [n, k + 1]));

@@ -28,6 +28,7 @@ import { PatchLabelHead, patchLabels } from './patch_labels';
 import { PatchWordHead, patchWordTargets, type PatchWordTargets } from './patch_words';
 import { answerAttentionLoss, answerAttentionTargets, type AnswerAttentionTargets } from './answer_attention';
 import { wordAttentionTargets, type WordAttentionScope, type WordAttentionTargets } from './word_attention';
+import { listingAttentionTargets } from './listing_attention';
 import { weightedTokenLoss } from './sequence_loss';
 import { coordinateTargets } from './coordinate_smoothing';
 import { TASK_NAMES, taskTemplate, type SeqExample, type TaskName } from './task_templates';
@@ -59,6 +60,8 @@ export interface Stage1Options {
   wordAttentionWeight?: number;
   /** The positions word attention supervises: the prompt's words (default) or all but the answer-attention positions. */
   wordAttentionScope?: WordAttentionScope;
+  /** Weight of the supervised listing attention: a listing's next name attends to the objects of that name (listing_attention.ts); 0 = off. */
+  listingAttentionWeight?: number;
   /**
    * Examples packed into one row per scene (packed_rows.ts): up to this many, while the row's inputs fit
    * the LM's maxLength; 1 (default) = one example per row.
@@ -89,6 +92,8 @@ export interface Stage1Batch extends TokenRows {
   answerAttention?: AnswerAttentionTargets;
   /** Per-position target patches and the supervised word positions when the word-attention loss is on. */
   wordAttention?: WordAttentionTargets;
+  /** Per-position target patches and the supervised positions of listing answers when the listing-attention loss is on. */
+  listingAttention?: WordAttentionTargets;
 }
 
 /** The auxiliary heads a stage-1 task trains (null when their loss is off): for probes of a finished run. */
@@ -141,6 +146,8 @@ export function stage1GroundedTask(
   if (attentionWeight > 0 && perImage > 1) throw new Error(`stage1GroundedTask: answerAttentionWeight needs one example per row; got examplesPerImage ${perImage}.`);
   const wordAttentionWeight = o.wordAttentionWeight ?? 0;
   if (wordAttentionWeight > 0 && perImage > 1) throw new Error(`stage1GroundedTask: wordAttentionWeight needs one example per row; got examplesPerImage ${perImage}.`);
+  const listingAttentionWeight = o.listingAttentionWeight ?? 0;
+  if (listingAttentionWeight > 0 && perImage > 1) throw new Error(`stage1GroundedTask: listingAttentionWeight needs one example per row; got examplesPerImage ${perImage}.`);
   const coordinates = smoothing > 0 ? coordinateTargets(codec, coordRows!.start, smoothing) : undefined;
   const vars = [...model.variables().filter((v) => v !== frozen), ...(head ? head.trainableVariables() : []), ...(ownBoxHead ? ownBoxHead.trainableVariables() : []), ...(wordHead ? wordHead.trainableVariables() : []), ...(attributeHeads ? [...attributeHeads.colour.trainableVariables(), ...attributeHeads.size.trainableVariables()] : [])];
   return {
@@ -190,6 +197,7 @@ export function stage1GroundedTask(
       if (wordHead) batch.patchWords = patchWordTargets(scenes, grid, tok);
       if (attentionWeight > 0) batch.answerAttention = answerAttentionTargets(rows.map((r) => r[0]!), scenes, tokens, grid, tok);
       if (wordAttentionWeight > 0) batch.wordAttention = wordAttentionTargets(scenes, tokens, grid, tok, o.wordAttentionScope ?? 'prompt', o.wordAttentionScope === 'all' ? batch.answerAttention?.positions : undefined);
+      if (listingAttentionWeight > 0) batch.listingAttention = listingAttentionTargets(rows.map((r) => r[0]!), scenes, tokens, grid, tok);
       return batch;
     },
     lossFn(b) {
@@ -198,27 +206,22 @@ export function stage1GroundedTask(
       const features = model.features(images); // [B, P, e]
       const prefix = model.prefixOf(features); // [B, P, d]
       // the supervised heads: heads 0…n−1 of the LM's last layer, each with its own loss (averaged)
-      const capture = b.answerAttention || b.wordAttention ? ({ layer: model.lm.config.depth - 1, head: 0, count: supervisedHeads } as LayerAttentionCapture) : undefined;
+      const capture = b.answerAttention || b.wordAttention || b.listingAttention ? ({ layer: model.lm.config.depth - 1, head: 0, count: supervisedHeads } as LayerAttentionCapture) : undefined;
       const perHead = (loss: (attention: tf.Tensor) => tf.Scalar): tf.Scalar => tf.div(tf.addN(capture!.attentions!.map(loss)), capture!.attentions!.length) as tf.Scalar;
       const seq = weightedTokenLoss(model.textLogits(ids, prefix, b.packing, capture), tf.tensor1d(b.labels, 'int32'), tf.tensor1d(b.weights), coordinates); // logits [B, T, V]
       let total = seq.total;
       const parts = { ...seq.parts };
-      if (capture && b.answerAttention) {
-        const P = model.numPrefix;
-        const a = b.answerAttention;
-        const patches = tf.tensor2d(a.patches, [b.batch, P]);
+      // the attention losses: one patch set per row ([B, P], answer attention) or per position ([B, T, P])
+      const P = model.numPrefix;
+      const attentionLoss = (part: 'answerAttention' | 'wordAttention' | 'listingAttention', a: { patches: Float32Array; positions: Float32Array }, weight: number): void => {
+        const patches = a.patches.length === b.batch * P ? tf.tensor2d(a.patches, [b.batch, P]) : tf.tensor3d(a.patches, [b.batch, b.length, P]);
         const positions = tf.tensor2d(a.positions, [b.batch, b.length]);
-        parts.answerAttention = perHead((attention) => answerAttentionLoss(attention, P, patches, positions));
-        total = tf.add(total, tf.mul(parts.answerAttention, attentionWeight)) as tf.Scalar;
-      }
-      if (capture && b.wordAttention) {
-        const P = model.numPrefix;
-        const a = b.wordAttention;
-        const patches = tf.tensor3d(a.patches, [b.batch, b.length, P]);
-        const positions = tf.tensor2d(a.positions, [b.batch, b.length]);
-        parts.wordAttention = perHead((attention) => answerAttentionLoss(attention, P, patches, positions));
-        total = tf.add(total, tf.mul(parts.wordAttention, wordAttentionWeight)) as tf.Scalar;
-      }
+        parts[part] = perHead((attention) => answerAttentionLoss(attention, P, patches, positions));
+        total = tf.add(total, tf.mul(parts[part]!, weight)) as tf.Scalar;
+      };
+      if (capture && b.answerAttention) attentionLoss('answerAttention', b.answerAttention, attentionWeight);
+      if (capture && b.wordAttention) attentionLoss('wordAttention', b.wordAttention, wordAttentionWeight);
+      if (capture && b.listingAttention) attentionLoss('listingAttention', b.listingAttention, listingAttentionWeight);
       if (attributeHeads && b.patchAttributes) {
         const a = b.patchAttributes;
         parts.patchAttribute = tf.add(attributeHeads.colour.loss(features, tf.tensor1d(a.colour, 'int32')), attributeHeads.size.loss(features, tf.tensor1d(a.size, 'int32'))) as tf.Scalar;

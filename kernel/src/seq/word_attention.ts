@@ -32,7 +32,7 @@
 import type { Scene } from '../data/scene_types';
 import { FUNCTION_WORDS } from '../data/scene_vocabulary';
 import type { WordTokenizer } from '../data/word_tokenizer';
-import { patchOwners } from './patch_labels';
+import { markOwnedPatches, patchOwners } from './patch_labels';
 import type { TokenRows } from './sequence_batch';
 
 export interface WordAttentionTargets {
@@ -81,15 +81,7 @@ export function wordAttentionTargets(scenes: readonly Scene[], rows: TokenRows, 
       if (answerPositions && answerPositions[i]! > 0) continue;
       const objects = named.get(rows.ids[i]!);
       if (!objects) continue;
-      const row = i * P;
-      let owned = 0;
-      for (let p = 0; p < P; p++) {
-        if (objects.has(owners[b * P + p]!)) {
-          patches[row + p] = 1;
-          owned++;
-        }
-      }
-      if (owned > 0) positions[i] = 1;
+      if (markOwnedPatches(owners, b, P, objects, patches, i * P) > 0) positions[i] = 1;
     }
   });
   return { patches, positions };
