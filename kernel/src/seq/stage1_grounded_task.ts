@@ -195,9 +195,10 @@ export function stage1GroundedTask(
       if (attributeHeads) batch.patchAttributes = { colour: patchAttributeLabels(scenes, grid, 'colour'), size: patchAttributeLabels(scenes, grid, 'size') };
       if (boxHead) batch.patchBoxes = patchBoxTargets(scenes, grid, codec, o.policy, warnings);
       if (wordHead) batch.patchWords = patchWordTargets(scenes, grid, tok);
-      if (attentionWeight > 0) batch.answerAttention = answerAttentionTargets(rows.map((r) => r[0]!), scenes, tokens, grid, tok);
+      const firsts = rows.map((r) => r[0]!); // the example of each (unpacked) row
+      if (attentionWeight > 0) batch.answerAttention = answerAttentionTargets(firsts, scenes, tokens, grid, tok);
       if (wordAttentionWeight > 0) batch.wordAttention = wordAttentionTargets(scenes, tokens, grid, tok, o.wordAttentionScope ?? 'prompt', o.wordAttentionScope === 'all' ? batch.answerAttention?.positions : undefined);
-      if (listingAttentionWeight > 0) batch.listingAttention = listingAttentionTargets(rows.map((r) => r[0]!), scenes, tokens, grid, tok);
+      if (listingAttentionWeight > 0) batch.listingAttention = listingAttentionTargets(firsts, scenes, tokens, grid, tok);
       return batch;
     },
     lossFn(b) {
@@ -213,15 +214,15 @@ export function stage1GroundedTask(
       const parts = { ...seq.parts };
       // the attention losses: one patch set per row ([B, P], answer attention) or per position ([B, T, P])
       const P = model.numPrefix;
-      const attentionLoss = (part: 'answerAttention' | 'wordAttention' | 'listingAttention', a: { patches: Float32Array; positions: Float32Array }, weight: number): void => {
-        const patches = a.patches.length === b.batch * P ? tf.tensor2d(a.patches, [b.batch, P]) : tf.tensor3d(a.patches, [b.batch, b.length, P]);
+      const attentionLoss = (part: 'answerAttention' | 'wordAttention' | 'listingAttention', a: { patches: Float32Array; positions: Float32Array }, weight: number, perPosition: boolean): void => {
+        const patches = perPosition ? tf.tensor3d(a.patches, [b.batch, b.length, P]) : tf.tensor2d(a.patches, [b.batch, P]);
         const positions = tf.tensor2d(a.positions, [b.batch, b.length]);
         parts[part] = perHead((attention) => answerAttentionLoss(attention, P, patches, positions));
         total = tf.add(total, tf.mul(parts[part]!, weight)) as tf.Scalar;
       };
-      if (capture && b.answerAttention) attentionLoss('answerAttention', b.answerAttention, attentionWeight);
-      if (capture && b.wordAttention) attentionLoss('wordAttention', b.wordAttention, wordAttentionWeight);
-      if (capture && b.listingAttention) attentionLoss('listingAttention', b.listingAttention, listingAttentionWeight);
+      if (capture && b.answerAttention) attentionLoss('answerAttention', b.answerAttention, attentionWeight, false);
+      if (capture && b.wordAttention) attentionLoss('wordAttention', b.wordAttention, wordAttentionWeight, true);
+      if (capture && b.listingAttention) attentionLoss('listingAttention', b.listingAttention, listingAttentionWeight, true);
       if (attributeHeads && b.patchAttributes) {
         const a = b.patchAttributes;
         parts.patchAttribute = tf.add(attributeHeads.colour.loss(features, tf.tensor1d(a.colour, 'int32')), attributeHeads.size.loss(features, tf.tensor1d(a.size, 'int32'))) as tf.Scalar;
