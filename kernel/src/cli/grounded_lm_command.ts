@@ -25,7 +25,7 @@ import { newBoxWarnings } from '../seq/box_check';
 import { codecOracle, type OracleReport } from '../seq/codec_oracle';
 import { codecByName } from '../seq/codec_registry';
 import { ablationArms, summarise } from '../seq/grounded_lm_ablation';
-import { resolveGroundedLMConfig, type GroundedLMConfig } from '../seq/grounded_lm_config';
+import { checkConfigForRecords, resolveGroundedLMConfig, type GroundedLMConfig } from '../seq/grounded_lm_config';
 import { groundedLMReport } from '../seq/grounded_lm_report';
 import { runStage0, runStage1, sceneSourceOf, type Arm, type ArmResult } from '../seq/grounded_lm_run';
 import { lineIRecBaseline, type LineIRecResult } from '../seq/line_i_rec_baseline';
@@ -145,6 +145,7 @@ export async function groundedLmCommand(argv: string[]): Promise<number> {
     return all.filter((arm) => armNames!.includes(arm.name));
   };
   chosenArms(cfg); // a bad --arms fails before anything is written
+  if (data) checkConfigForRecords(cfg);
   name ||= quick ? 'grounded-lm-quick' : 'grounded-lm';
   const root = path.resolve(out, name);
   const log = (line: string): void => void process.stdout.write(`[grounded-lm ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -213,7 +214,7 @@ export async function groundedLmCommand(argv: string[]): Promise<number> {
   const html = groundedLMReport(name, cfg, results, oracles, summary, scenes, backend, lineIResult);
   await fs.writeFile(path.join(root, 'report.html'), `<!doctype html><html><head><meta charset="utf-8"><title>${name}</title></head><body>\n${html}</body></html>\n`);
   for (const [arm, a] of Object.entries(summary.arms)) {
-    log(`${arm}: REC ${a.metrics.recAcc!.mean.toFixed(4)} ± ${a.metrics.recAcc!.sd.toFixed(4)}, mAP ${a.metrics.AP!.mean.toFixed(4)}, names micro-F1 ${a.metrics.nameMicroF1!.mean.toFixed(4)}, train ${a.metrics.trainSeconds!.mean.toFixed(0)} s`);
+    log(`${arm}: REC ${a.metrics.recAcc!.mean.toFixed(4)} ± ${a.metrics.recAcc!.sd.toFixed(4)}, mAP ${a.metrics.AP!.mean.toFixed(4)}, names micro-F1 ${a.metrics.nameMicroF1!.mean.toFixed(4)}${Number.isFinite(a.metrics.checklistNameMicroF1!.mean) ? ` (checklist ${a.metrics.checklistNameMicroF1!.mean.toFixed(4)})` : ''}, train ${a.metrics.trainSeconds!.mean.toFixed(0)} s`);
   }
   if (lineIResult) log(`line-(i) OT zero-shot REC: ${lineIResult.accuracy.toFixed(4)} (N ${lineIResult.n})`);
   for (const t of summary.targets) log(`target ${t.name}: ${t.value.toFixed(4)} (${t.target}) ${t.pass ? 'met' : 'NOT met'}`);

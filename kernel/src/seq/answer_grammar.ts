@@ -8,6 +8,7 @@
  *   box             <box> coords </box> [EOS]
  *   boxesWithNames  ( <box> coords </box> (name | <noise>) )*  [EOS]         at most maxObjects
  *   names           distinct names*  [EOS]
+ *   checklist       (name (yes | no))* [EOS]                                 every name, in order
  *   phrase          scene words*  [EOS]                                      at most maxWords
  *
  * Names and phrase words default to the scenes' (SHAPES, sceneWords); dataset records pass their own.
@@ -15,7 +16,7 @@
 import { SHAPES, sceneWords } from '../data/scene_vocabulary';
 import type { WordTokenizer } from '../data/word_tokenizer';
 import type { CoordinateCodec } from './coordinate_codec';
-import { BOX_CLOSE, BOX_OPEN, NOISE_CLASS } from './sequence_vocabulary';
+import { BOX_CLOSE, BOX_OPEN, CHECKLIST_NO, CHECKLIST_YES, NOISE_CLASS } from './sequence_vocabulary';
 import type { AnswerKind } from './task_templates';
 
 export type AnswerGrammar = (answer: readonly string[]) => number[] | null;
@@ -59,6 +60,11 @@ export function answerGrammar(kind: AnswerKind, codec: CoordinateCodec, tok: Wor
       };
     case 'names':
       return (a) => (a.length >= names.length ? [EOS] : [...names.filter((n) => !a.includes(n)).map(id), EOS]);
+    case 'checklist': {
+      const checked = SHAPES.map((n) => id(n)); // the template's list: the scene shapes, in order
+      const answers = [id(CHECKLIST_YES), id(CHECKLIST_NO)];
+      return (a) => (a.length % 2 === 1 ? answers : a.length / 2 < checked.length ? [checked[a.length / 2]!] : [EOS]);
+    }
     case 'phrase': {
       const words = (o.phraseWords ?? sceneWords()).filter((w) => tok.has(w)).map(id);
       return (a) => (a.length >= o.maxWords ? [EOS] : [...words, EOS]);

@@ -6,9 +6,11 @@
  *   detection   one decode per scene; an object's confidence is its class-token probability
  *               (`confidence: 'class'`) or exp(mean log-prob of its box + class tokens) ('span')
  *   listing     one decode per scene → predicted name set
+ *   checklist   (with `checklist`) one decode per scene → the names answered "yes"
  *   captions    one decode per object → region phrase
  */
 import type { BoxXYXY, Scene, SplitName } from '../data/scene_types';
+import { SHAPES } from '../data/scene_vocabulary';
 import type { WordTokenizer } from '../data/word_tokenizer';
 import type { RecOptions } from '../evaluate';
 import { answerGrammar, type GrammarOptions } from './answer_grammar';
@@ -19,7 +21,7 @@ import { decodeGreedy, type Decoded, type NextLogProbs } from './decode_greedy';
 import { scoreGrounded, type CaptionPrediction, type GroundedMetrics, type ImagePrediction, type RecPrediction } from './grounded_metrics';
 import type { GroundedLM } from './grounded_lm';
 import { modelStep } from './model_step';
-import { parseBox, parseNames, parseObjects, parsePhrase } from './parse_answer';
+import { parseBox, parseChecklist, parseNames, parseObjects, parsePhrase } from './parse_answer';
 import { ScenePool } from './scene_pool';
 import { promptIds } from './sequence_batch';
 import { sceneBoxes, taskTemplate, type SeqExample, type TaskName } from './task_templates';
@@ -33,6 +35,8 @@ export interface EvaluateOptions {
   confidence: 'class' | 'span';
   maxObjects: number;
   recOptions?: RecOptions;
+  /** Also decode the checklist task (train it first: stage1.taskWeights.checklist > 0). */
+  checklist?: boolean;
   /** Scenes per decoding batch. */
   chunk: number;
   policy: BoxPolicy;
@@ -51,7 +55,7 @@ export function evaluateGrounded(model: GroundedLM, tok: WordTokenizer, codec: C
   const rec: RecPrediction[] = [];
   const images: ImagePrediction[] = [];
   const captions: CaptionPrediction[] = [];
-  const failures = { rec: 0, detection: 0, listing: 0, caption: 0 };
+  const failures: { rec: number; detection: number; listing: number; caption: number; checklist?: number } = { rec: 0, detection: 0, listing: 0, caption: 0, ...(o.checklist ? { checklist: 0 } : {}) };
   const gopts: GrammarOptions = { maxObjects: o.maxObjects, maxWords: 8, ...(o.names ? { names: o.names } : {}), ...(o.phraseWords ? { phraseWords: o.phraseWords } : {}) };
   const known = o.names ? new Set(o.names) : undefined;
   const words = (d: Decoded): string[] => d.ids.map((i) => tok.wordOf(i));
@@ -86,6 +90,8 @@ export function evaluateGrounded(model: GroundedLM, tok: WordTokenizer, codec: C
         rec.push({ id: r.ex.record, truth: truth[r.scene]![r.ex.object]!, predicted: box, others: truth[r.scene]!.filter((_, k) => k !== r.ex.object), ...(r.ex.group !== undefined ? { group: r.ex.group } : {}) });
       }
       const listed = run('listing', 10);
+      const checkOrder = SHAPES as readonly string[];
+      const checks = o.checklist ? run('checklist', 2 * checkOrder.length + 1) : null;
       const det = run('detection', o.maxObjects * (boxLen + 1) + 1);
       scenes.forEach((s, k) => {
         const d = det[k]!.out;
@@ -98,7 +104,9 @@ export function evaluateGrounded(model: GroundedLM, tok: WordTokenizer, codec: C
         });
         const names = parseNames(words(listed[k]!.out), known);
         failures.listing += names.failures;
-        images.push({ record: `${s.split}#${s.index}`, truthBoxes: truth[k]!, truthNames: s.objects.map((x) => x.name), objects, listedNames: names.names });
+        const checked = checks ? parseChecklist(words(checks[k]!.out), checkOrder) : null;
+        if (checked) failures.checklist! += checked.failures;
+        images.push({ record: `${s.split}#${s.index}`, truthBoxes: truth[k]!, truthNames: s.objects.map((x) => x.name), objects, listedNames: names.names, ...(checked ? { checkedNames: checked.names } : {}) });
       });
       for (const c of run('regionCaption', 8)) {
         const p = parsePhrase(words(c.out));

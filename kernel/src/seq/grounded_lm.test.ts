@@ -206,6 +206,32 @@ test('stage 1 data-parallel (dataParallel 2, patch boxes, packed rows, box slots
   await fs.rm(dir, { recursive: true, force: true });
 });
 
+test('stage1.maxSteps stops at a step cap without moving the cosine horizon; lrCooldown anneals to 0 by the cap', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'alignscope-seq-'));
+  assert.throws(() => resolveGroundedLMConfig({ stage1: { lrCooldown: 1 } }), /GroundedLMConfig\.stage1\.lrCooldown: expected a share of the run in \[0, 1\) \(0 = none\), got 1/);
+  assert.throws(() => resolveGroundedLMConfig({ stage1: { maxSteps: 2.5 } }), /GroundedLMConfig\.stage1\.maxSteps: expected a whole number of steps ≥ 0 \(0 = none\), got 2\.5/);
+  const cfg = resolveGroundedLMConfig({
+    data: { trainScenes: 30, testScenes: 4 },
+    model: { width: 16, lmDepth: 1, encoderDepth: 1, heads: 2, patchSize: 16, maxLength: 48 },
+    stage1: { steps: 1000, maxSteps: 4, lrCooldown: 0.5, batchSize: 4, warmupSteps: 0, lr: 0.01 },
+    eval: { count: 4, constrained: false },
+  });
+  const lines: string[] = [];
+  const r = await runStage1(cfg, { name: 'scratch-bins64', codec: 'bins64', pretrained: false }, 0, dir, null, (l) => lines.push(l));
+  assert.equal(r.steps, 4);
+  assert.equal(r.stoppedReason, 'paused');
+  assert.equal((await loadCheckpoint(path.join(dir, 'checkpoint'))).manifest.step, 4);
+  assert.ok(lines.some((l) => /step cap stage1\.maxSteps = 4 reached/.test(l)), lines.join('\n'));
+  // the last update (0-based step 3) is at 3/4 of the cap, half way down the cooldown; the cosine over 1000 steps barely moved
+  const last = r.lossCurve[r.lossCurve.length - 1];
+  assert.equal(last.step, 4);
+  const cosine = 0.5 * 0.01 * (1 + Math.cos((Math.PI * 3) / 1000));
+  assert.ok(Math.abs(last.lr - cosine * 0.5) < 1e-9, `lr ${last.lr} vs ${cosine * 0.5}`);
+  assert.ok(Math.abs(r.lossCurve[0].lr - 0.01) < 1e-9, `${r.lossCurve[0].lr}`);
+  assert.ok(r.metrics.rec.n > 0);
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
 test('stage 1 under a time budget stops with a checkpoint and evaluates; lrHorizon is checked', async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'alignscope-seq-'));
   assert.equal(resolveGroundedLMConfig({}).stage1.lrHorizon, 'steps');

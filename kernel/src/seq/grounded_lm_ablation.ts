@@ -39,6 +39,8 @@ export const SUMMARY_METRICS: Record<string, (r: ArmResult) => number> = {
   nameMicroF1: (r) => r.metrics.names.micro.f1,
   nameMacroF1: (r) => r.metrics.names.macro.f1,
   detNameMicroF1: (r) => r.metrics.namesFromDetection.micro.f1,
+  /** Names from the checklist task (NaN when it was not trained: stage1.taskWeights.checklist 0). */
+  checklistNameMicroF1: (r) => r.metrics.namesFromChecklist?.micro.f1 ?? NaN,
   captionExact: (r) => r.metrics.captions.exactMatch,
   recParseFailures: (r) => r.metrics.parseFailures.rec,
   /** Share of expressions answered with another object's box (evaluate/rec_misses.ts). */

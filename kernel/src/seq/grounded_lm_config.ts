@@ -6,6 +6,7 @@
  * Arms of the ablation: for each seed, codec A with stage-0 pretraining, codec A from scratch (no
  * stage 0: same architecture, random LM), and codec B with pretraining.
  */
+import { SHAPES } from '../data/scene_vocabulary';
 import { deepFreeze, mergeConfig } from '../util/merge_config';
 import type { TaskName } from './task_templates';
 import { PREFIX_ATTENTION_MODES, type PrefixAttention } from './causal_attention';
@@ -39,6 +40,17 @@ export interface GroundedLMConfig {
      * CPU (20 minutes): REC 0.46 against 0.71 — the decay slows the learning the run still needs.
      */
     lrHorizon: 'budget' | 'steps';
+    /**
+     * Share of the run at its end over which the learning rate ramps linearly to 0 (warmup–stable–decay;
+     * train/lr_schedule.ts withCooldown): with maxMinutes the last share of the minutes (or of maxSteps /
+     * steps, whichever comes first), so the run keeps the peak rate and still ends annealed. 0 = none.
+     */
+    lrCooldown: number;
+    /**
+     * Stop stage 1 after this many steps (0 = none) without moving the cosine's horizon (`steps`): a run
+     * that stopped at the budget on one machine can be replayed at its step count on another.
+     */
+    maxSteps: number;
     /** A line-(i) checkpoint folder whose first weights are a PatchEncoder of the same config ('' = none). */
     encoderInit: string;
     /** Weight of the auxiliary per-patch class loss from the detection boxes (seq/patch_labels.ts); 0 = off. */
@@ -92,12 +104,14 @@ export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze
     batchSize: 32,
     lr: 2e-3,
     warmupSteps: 50,
-    taskWeights: { detection: 1, regionCaption: 0.5, rec: 2, listing: 0.5 },
+    taskWeights: { detection: 1, regionCaption: 0.5, rec: 2, listing: 0.5, checklist: 0 },
     randomOrder: false,
     noiseBoxes: 0,
     freezeTextEmbeddings: false,
     maxMinutes: 0,
     lrHorizon: 'steps',
+    lrCooldown: 0,
+    maxSteps: 0,
     encoderInit: '',
     patchLabelWeight: 0,
     patchAttributeWeight: 0,
@@ -155,6 +169,8 @@ export function resolveGroundedLMConfig(overrides: unknown = {}, quick = false):
   if (!(Number.isFinite(c.stage1.coordinateInitGain) && c.stage1.coordinateInitGain > 0)) fail('stage1.coordinateInitGain', 'a number > 0', c.stage1.coordinateInitGain);
   if (!(Number.isFinite(c.stage1.coordinateSmoothing) && c.stage1.coordinateSmoothing >= 0)) fail('stage1.coordinateSmoothing', 'a number of bins ≥ 0', c.stage1.coordinateSmoothing);
   if (!(Number.isFinite(c.stage1.maxMinutes) && c.stage1.maxMinutes >= 0)) fail('stage1.maxMinutes', 'a number of minutes ≥ 0 (0 = no budget)', c.stage1.maxMinutes);
+  if (!(Number.isFinite(c.stage1.lrCooldown) && c.stage1.lrCooldown >= 0 && c.stage1.lrCooldown < 1)) fail('stage1.lrCooldown', 'a share of the run in [0, 1) (0 = none)', c.stage1.lrCooldown);
+  if (!(Number.isInteger(c.stage1.maxSteps) && c.stage1.maxSteps >= 0)) fail('stage1.maxSteps', 'a whole number of steps ≥ 0 (0 = none)', c.stage1.maxSteps);
   if (!['budget', 'steps'].includes(c.stage1.lrHorizon)) fail('stage1.lrHorizon', "'budget' or 'steps'", c.stage1.lrHorizon);
   if (!['random', 'sincos'].includes(c.stage1.coordinateInit)) fail('stage1.coordinateInit', "'random' or 'sincos'", c.stage1.coordinateInit);
   if (!(Number.isFinite(c.stage1.listingAttentionWeight) && c.stage1.listingAttentionWeight >= 0)) fail('stage1.listingAttentionWeight', 'a weight ≥ 0 (0 = off)', c.stage1.listingAttentionWeight);
@@ -166,4 +182,11 @@ export function resolveGroundedLMConfig(overrides: unknown = {}, quick = false):
   if (!/^(bins|grid|text)\d+$/.test(c.codecA)) fail('codecA', "'bins<N>', 'grid<G>' or 'text<S>'", c.codecA);
   if (!/^(bins|grid|text)\d+$/.test(c.codecB)) fail('codecB', "'bins<N>', 'grid<G>' or 'text<S>'", c.codecB);
   return c;
+}
+
+/** What a config may not ask of dataset records (`--data`): throws naming the key. */
+export function checkConfigForRecords(c: GroundedLMConfig): void {
+  if (c.stage1.taskWeights.checklist > 0) {
+    throw new Error(`GroundedLMConfig.stage1.taskWeights.checklist: the checklist task asks about each of the grounded scenes' ${SHAPES.length} shapes; dataset records (--data) have their own names — set it to 0.`);
+  }
 }

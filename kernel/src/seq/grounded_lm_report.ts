@@ -59,6 +59,7 @@ export function groundedLMReport(
     ms(a.metrics.nameMicroF1),
     ms(a.metrics.nameMacroF1),
     ms(a.metrics.detNameMicroF1),
+    a.metrics.checklistNameMicroF1!.values.some(Number.isFinite) ? ms(a.metrics.checklistNameMicroF1) : '—',
     ms(a.metrics.captionExact),
     ms(a.metrics.recParseFailures),
     ms(a.metrics.recWrongObject),
@@ -97,7 +98,7 @@ REC Acc@0.5 with ${cfg.eval.strict ? '&gt;' : '≥'} and ${esc(cfg.eval.measure)
 <h3>Codec oracles (encode → decode the ground truth)</h3>
 ${table(['codec', 'REC Acc@0.5', 'mAP', 'mean IoU', 'mean |error| px', 'max |error| px', 'N expressions'], oracleRows)}
 <h3>Results (mean ± sd over seeds [per seed])</h3>
-${table(['arm', 'REC Acc@0.5', 'mAP', 'AP50', 'names micro-F1', 'names macro-F1', 'names from detection micro-F1', 'caption exact', 'REC parse failures', 'REC: another object’s box', 'REC: box fits no object', 'gap to oracle REC (points)', 'train wall s', 'train CPU s'], armRows)}
+${table(['arm', 'REC Acc@0.5', 'mAP', 'AP50', 'names micro-F1', 'names macro-F1', 'names from detection micro-F1', 'names from checklist micro-F1', 'caption exact', 'REC parse failures', 'REC: another object’s box', 'REC: box fits no object', 'gap to oracle REC (points)', 'train wall s', 'train CPU s'], armRows)}
 <h3>REC Acc@0.5 by expression group (N): kind; attributes+k = k size or colour words besides the name</h3>
 ${groups.length ? table(['arm', 'seed', ...groups], groupRows) : '<p>no groups (the expressions carry none)</p>'}
 <h3>Where the model looks while writing a REC box: attention mass of head 0 of the LM's last layer (teacher-forced; mean over the box tokens, and at the first coordinate)</h3>

@@ -21,7 +21,7 @@ import { PrefixPositions } from './prefix_positions';
 import { CausalLM } from './causal_lm';
 import { codecByName } from './codec_registry';
 import { evaluateGrounded, type GroundedEvaluation } from './evaluate_grounded';
-import type { GroundedLMConfig } from './grounded_lm_config';
+import { checkConfigForRecords, type GroundedLMConfig } from './grounded_lm_config';
 import type { GroundedMetrics, ImagePrediction, RecPrediction } from './grounded_metrics';
 import { GroundedLM } from './grounded_lm';
 import { RecordScenes, type RecordScenesData } from './record_scenes';
@@ -56,7 +56,8 @@ export interface ArmResult {
   stoppedReason: string;
   finalLoss: number;
   /** Every 10th step's loss and its parts (the task's named losses: answer tokens, auxiliary heads). */
-  lossCurve: { step: number; loss: number; parts: Record<string, number> }[];
+  /** Every 10th step and the last: loss, its parts, and the learning rate the step used. */
+  lossCurve: { step: number; loss: number; parts: Record<string, number>; lr: number }[];
   boxWarnings: BoxWarnings;
   /** A few test images' predictions, for the report's pictures. */
   examples: { images: ImagePrediction[]; rec: RecPrediction[] };
@@ -89,8 +90,8 @@ function lmConfig(cfg: GroundedLMConfig, vocabSize: number) {
   return { vocabSize, extraVocabSize: 0, maxLength: m.maxLength, width: m.width, depth: m.lmDepth, heads: m.heads, mlpWidth: 4 * m.width, lnEps: 1e-5, prefixAttention: m.prefixAttention };
 }
 
-const progress = (log: Log, label: string, every: number) => (e: { kind: string; step?: number; loss?: number; totalSteps?: number }) => {
-  if (e.kind === 'step' && (e.step! % every === 0 || e.step === e.totalSteps)) log(`${label} step ${e.step}/${e.totalSteps} loss ${e.loss!.toFixed(4)}`);
+const progress = (log: Log, label: string, every: number) => (e: { kind: string; step?: number; loss?: number; totalSteps?: number; lr?: number }) => {
+  if (e.kind === 'step' && (e.step! % every === 0 || e.step === e.totalSteps)) log(`${label} step ${e.step}/${e.totalSteps} loss ${e.loss!.toFixed(4)} lr ${e.lr!.toExponential(2)}`);
 };
 
 async function readCorpus(file: string, tok: WordTokenizer): Promise<string[][]> {
@@ -166,6 +167,8 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
     const cpu0 = process.cpuUsage();
     // a wall-clock budget: stop at the next step boundary after it, keep the checkpoint, evaluate
     const budget = s.maxMinutes > 0 ? { budgetSeconds: s.maxMinutes * 60, scheduleHorizon: s.lrHorizon } : {};
+    // a step cap below `steps` keeps the cosine's horizon (the trainer pauses there, with a checkpoint)
+    const cap = s.maxSteps > 0 && s.maxSteps < s.steps ? { untilStep: s.maxSteps } : {};
     if (s.dataParallel > 1) {
       if (!['wasm', 'cpu'].includes(tf.getBackend())) throw new Error(`GroundedLMConfig.stage1.dataParallel > 1 is for the CPU backends (wasm, cpu); on '${tf.getBackend()}' raise stage1.batchSize instead.`);
       peers = await startThreadPeers({ count: s.dataParallel - 1, module: __filename.replace(/\.[jt]s$/, ''), factory: 'stage1PeerTask', args: { cfg, arm, seed, ...(data ? { data } : {}) } satisfies Stage1PeerArgs, seed, backend: tf.getBackend(), variables: task.variables() });
@@ -175,10 +178,13 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
       outDir: path.join(outDir, 'checkpoint'),
       overwrite: true,
       ...budget,
+      ...cap,
+      cooldownShare: s.lrCooldown,
       ...(peers ? { peers } : {}),
       listeners: [progress(log, `${arm.name} seed ${seed}`, 50)],
     });
     if (result.stoppedReason === 'budget') log(`${arm.name} seed ${seed}: time budget of ${s.maxMinutes} min reached after ${result.step} steps`);
+    if (result.stoppedReason === 'paused') log(`${arm.name} seed ${seed}: step cap stage1.maxSteps = ${s.maxSteps} reached`);
     const trainSeconds = (Date.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const trainCpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -198,7 +204,7 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
       steps: result.step,
       stoppedReason: result.stoppedReason,
       finalLoss: last ? last.loss : NaN,
-      lossCurve: result.history.filter((h, i) => i % 10 === 0 || i === result.history.length - 1).map((h) => ({ step: h.step, loss: h.loss, parts: h.parts })),
+      lossCurve: result.history.filter((h, i) => i % 10 === 0 || i === result.history.length - 1).map((h) => ({ step: h.step, loss: h.loss, parts: h.parts, lr: h.lr })),
       boxWarnings: warnings,
       examples: { images: firstImages, rec: ev.rec.filter((r) => recs.has(r.id)) },
       parameters: model.parameterCount(),
@@ -231,6 +237,7 @@ export function evaluateStage1(cfg: GroundedLMConfig, model: GroundedLM, tok: Wo
     recOptions,
     chunk: 50,
     policy,
+    checklist: !data && cfg.stage1.taskWeights.checklist > 0,
     ...(data ? { names: data.names, phraseWords: data.phraseWords } : {}),
   }, warnings);
   // its own warnings: the same test boxes were already counted by the evaluation
@@ -258,6 +265,7 @@ function groundedModel(cfg: GroundedLMConfig, lm: CausalLM, tok: WordTokenizer, 
 /** The stage-1 training task of a run (data, task mixture, auxiliary losses) for `model`. */
 function stage1TaskOf(cfg: GroundedLMConfig, arm: Arm, model: GroundedLM, tok: WordTokenizer, codec: CoordinateCodec, pool: ScenePool, warnings: BoxWarnings, data?: RecordScenesData) {
   const s = cfg.stage1;
+  if (data) checkConfigForRecords(cfg);
   const taskWeights = data ? Object.fromEntries(Object.entries(s.taskWeights).map(([t, w]) => [t, data.tasks.includes(t as TaskName) ? w : 0])) as typeof s.taskWeights : s.taskWeights;
   return stage1GroundedTask(
     model,

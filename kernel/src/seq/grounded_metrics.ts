@@ -8,7 +8,8 @@
  *              scene shapes in their order, then any other name seen, sorted: dataset records);
  *              each object's confidence is its score; parse failures reported
  *   names      object-name extraction: per image, predicted vs true name sets, micro/macro P/R/F1
- *              (evaluate/name_prf.ts) — from the listing task and, separately, from detection
+ *              (evaluate/name_prf.ts) — from the listing task and, separately, from detection and
+ *              (when the checklist task was trained) from the checklist's "yes" answers
  *   captions   region captioning exact match (the phrase equals the region phrase)
  */
 import type { BoxXYXY } from '../data/scene_types';
@@ -33,6 +34,8 @@ export interface ImagePrediction {
   objects: { box: BoxXYXY; name: string; score: number }[];
   /** Listing output. */
   listedNames: string[];
+  /** Checklist output (the names answered "yes"), when the checklist task was evaluated. */
+  checkedNames?: string[];
 }
 
 export interface CaptionPrediction {
@@ -45,6 +48,8 @@ export interface ParseFailures {
   detection: number;
   listing: number;
   caption: number;
+  /** Present when the checklist task was evaluated. */
+  checklist?: number;
 }
 
 export interface GroundedMetrics {
@@ -52,6 +57,8 @@ export interface GroundedMetrics {
   detection: { AP: number; AP50: number; AP75: number; stats: Record<string, number>; nImages: number; nDetections: number };
   names: { micro: { precision: number; recall: number; f1: number }; macro: { precision: number; recall: number; f1: number }; exactMatch: number; nImages: number };
   namesFromDetection: { micro: { precision: number; recall: number; f1: number }; macro: { precision: number; recall: number; f1: number } };
+  /** Names from the checklist task's "yes" answers; present only when it was evaluated. */
+  namesFromChecklist?: { micro: { precision: number; recall: number; f1: number }; macro: { precision: number; recall: number; f1: number }; exactMatch: number; nImages: number };
   captions: { exactMatch: number; n: number };
   parseFailures: ParseFailures;
 }
@@ -84,6 +91,8 @@ export function scoreGrounded(
   const map = images.length ? cocoMAP(gt, dets) : null;
   const listed = namePRF(images.map((im) => ({ predicted: im.listedNames, truth: im.truthNames })));
   const detNames = namePRF(images.map((im) => ({ predicted: im.objects.map((o) => o.name), truth: im.truthNames })));
+  const checkedImages = images.filter((im) => im.checkedNames !== undefined);
+  const checked = checkedImages.length > 0 ? namePRF(checkedImages.map((im) => ({ predicted: im.checkedNames!, truth: im.truthNames }))) : null;
   const exact = captions.filter((c) => c.predicted === c.truth).length;
   return {
     rec: {
@@ -107,6 +116,7 @@ export function scoreGrounded(
     },
     names: { micro: pick(listed.micro), macro: listed.macro, exactMatch: listed.exactMatch, nImages: listed.nImages },
     namesFromDetection: { micro: pick(detNames.micro), macro: detNames.macro },
+    ...(checked ? { namesFromChecklist: { micro: pick(checked.micro), macro: checked.macro, exactMatch: checked.exactMatch, nImages: checked.nImages } } : {}),
     captions: { exactMatch: captions.length ? exact / captions.length : NaN, n: captions.length },
     parseFailures: failures,
   };

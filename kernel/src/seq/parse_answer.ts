@@ -6,6 +6,8 @@
  *   boxesWithNames  every well-formed "<box> coords </box> name" group; each malformed group, and a
  *                   missing [EOS] (truncated output), is +1 failure; <noise> objects are dropped
  *   names           the distinct object names; unknown words are +1 failure each
+ *   checklist       the names answered "yes"; a pair out of place (not the next name of the list, or
+ *                   no yes / no after it), and a missing [EOS], are +1 failure each
  *   phrase          the words up to [EOS]
  *
  * Known names default to the scene shapes; dataset records pass their object names.
@@ -13,7 +15,7 @@
 import type { BoxXYXY } from '../data/scene_types';
 import { SHAPES } from '../data/scene_vocabulary';
 import type { CoordinateCodec } from './coordinate_codec';
-import { BOX_CLOSE, BOX_OPEN, NOISE_CLASS } from './sequence_vocabulary';
+import { BOX_CLOSE, BOX_OPEN, CHECKLIST_NO, CHECKLIST_YES, NOISE_CLASS } from './sequence_vocabulary';
 
 export interface ParsedObject {
   box: BoxXYXY;
@@ -83,6 +85,26 @@ export function parseNames(words: readonly string[], known: ReadonlySet<string> 
   const { w, ended } = body(words);
   const names = [...new Set(w.filter((x) => known.has(x)))];
   return { names, failures: w.filter((x) => !known.has(x)).length + (ended ? 0 : 1) };
+}
+
+/** The names a checklist answer says "yes" to; `order` is the list the template writes (the scene shapes). */
+export function parseChecklist(words: readonly string[], order: readonly string[] = SHAPES): { names: string[]; failures: number } {
+  const { w, ended } = body(words);
+  const names: string[] = [];
+  let failures = ended ? 0 : 1;
+  let next = 0; // index in `order` of the name the list expects
+  for (let i = 0; i < w.length; i += 2) {
+    const [name, answer] = [w[i]!, w[i + 1]];
+    const at = order.indexOf(name, next);
+    if (at < 0 || (answer !== CHECKLIST_YES && answer !== CHECKLIST_NO)) {
+      failures += 1;
+      continue;
+    }
+    if (at !== next) failures += 1; // names skipped: counted, the pair still read
+    next = at + 1;
+    if (answer === CHECKLIST_YES) names.push(name);
+  }
+  return { names, failures };
 }
 
 export function parsePhrase(words: readonly string[]): { phrase: string; failures: number } {

@@ -125,6 +125,9 @@ describe('grounded LM on dataset records', () => {
   test('bad inputs: clear errors naming the flag or the records', async () => {
     await assert.rejects(groundedLmCommand(['--data', 'pascal:/x']), /grounded-lm: --data: unknown format 'pascal'.*supported formats: coco, refcoco, flickr30k, vg, scenes/);
     await assert.rejects(groundedLmCommand(['--test-data', 'coco:/x']), /--test-data needs --data/);
+    const checklist = join(mkdtempSync(join(tmpdir(), 'alignscope-checklist-')), 'c.json');
+    writeFileSync(checklist, JSON.stringify({ stage1: { taskWeights: { checklist: 1 } } }));
+    await assert.rejects(groundedLmCommand(['--data', 'coco:/nowhere', '--config', checklist]), /GroundedLMConfig\.stage1\.taskWeights\.checklist: the checklist task asks about each of the grounded scenes' 8 shapes; dataset records \(--data\)/);
     const noImages = mkdtempSync(join(tmpdir(), 'alignscope-missing-'));
     await exportDataset(inMemory.slice(0, 12), 'coco', noImages);
     for (const r of inMemory.slice(0, 2)) unlinkSync(join(noImages, 'train', `${r.id}.png`));

@@ -2,7 +2,8 @@
  * The two vocabularies of the grounded LM:
  *
  *   text vocabulary (stage 0)   [PAD] [BOS] [EOS] [UNK] [SEP] [MASK] · scene words · task words
- *                               (detect, describe, locate, list) · digits 0–9 and ","
+ *                               (detect, describe, locate, list) · digits 0–9 and "," · the
+ *                               checklist's words (check, yes, no; appended last so no id moved)
  *   stage-1 vocabulary          the text vocabulary + <box> </box> <noise> + the codec's tokens that
  *                               are not text already (bins/cells; the text codec adds nothing more)
  *
@@ -24,9 +25,14 @@ export const BOX_CLOSE = '</box>';
 /** Pix2Seq's fake class of noise boxes. */
 export const NOISE_CLASS = '<noise>';
 
+/** The checklist task's prompt word and its two answers (task_templates.ts; the grounded scenes only). */
+export const CHECKLIST_WORDS = ['check', 'yes', 'no'] as const;
+export const CHECKLIST_YES = 'yes';
+export const CHECKLIST_NO = 'no';
+
 /** The stage-0 (text) tokenizer. */
 export function textTokenizer(): WordTokenizer {
-  return WordTokenizer.forScenes([...TASK_WORDS, ...DIGIT_TOKENS, COORD_SEPARATOR]);
+  return WordTokenizer.forScenes([...TASK_WORDS, ...DIGIT_TOKENS, COORD_SEPARATOR, ...CHECKLIST_WORDS]);
 }
 
 /** The stage-0 tokenizer of dataset records: reserved words (task words, digits, ",", `names`), then the texts' words by frequency. */

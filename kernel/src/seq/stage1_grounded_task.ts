@@ -37,7 +37,8 @@ import type { Scene } from '../data/scene_types';
 export interface Stage1Options {
   batchSize: number;
   numScenes: number;
-  taskWeights: Record<TaskName, number>;
+  /** A missing task has weight 0. */
+  taskWeights: Partial<Record<TaskName, number>>;
   randomOrder: boolean;
   noiseBoxes: number;
   freezeTextEmbeddings: boolean;
@@ -113,9 +114,10 @@ export function stage1GroundedTask(
   warnings: BoxWarnings,
   config: unknown,
 ): TrainTask<Stage1Batch> & { heads: Stage1Heads } {
-  const names = TASK_NAMES.filter((t) => (o.taskWeights[t] ?? 0) > 0);
+  const weightOf = (t: TaskName): number => o.taskWeights[t] ?? 0;
+  const names = TASK_NAMES.filter((t) => weightOf(t) > 0);
   if (names.length === 0) throw new Error('stage1GroundedTask: taskWeights gives no task a positive weight.');
-  const total = names.reduce((a, t) => a + o.taskWeights[t], 0);
+  const total = names.reduce((a, t) => a + weightOf(t), 0);
   const frozen = o.freezeTextEmbeddings ? model.lm.textEmbedding : null;
   const patchWeight = o.patchLabelWeight ?? 0;
   const classes = o.names ?? SHAPES;
@@ -157,7 +159,7 @@ export function stage1GroundedTask(
     nextBatch(_step: number, rng: Rng) {
       const drawTask = (): TaskName => {
         let u = rng.next() * total;
-        return names.find((t) => (u -= o.taskWeights[t]) < 0) ?? names[names.length - 1]!;
+        return names.find((t) => (u -= weightOf(t)) < 0) ?? names[names.length - 1]!;
       };
       const build = (task: TaskName, scene: Scene) =>
         taskTemplate(task).build(scene, { codec, policy: o.policy, warnings, rng, randomOrder: o.randomOrder, noiseBoxes: o.noiseBoxes });

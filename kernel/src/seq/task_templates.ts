@@ -11,6 +11,11 @@
  *   region caption   describe <box> <bin_5> <bin_9> <bin_20> <bin_30> </box> [SEP] the small red circle [EOS]
  *   REC              locate the red circle left of the square [SEP] <box> <bin_5> <bin_9> <bin_20> <bin_30> </box> [EOS]
  *   object listing   list [SEP] circle square star [EOS]      (distinct names, in vocabulary order)
+ *   checklist        check [SEP] circle yes square no triangle no … hexagon yes [EOS]
+ *                    (every shape of the vocabulary in its order, each followed by yes / no: is one in
+ *                    the image? The names are given, so each decision is made at its name's position
+ *                    — where the name can look up its objects — instead of choosing the next name of a
+ *                    set. The grounded scenes only; weight 0 by default)
  *
  * Pix2Seq switches (detection): `randomOrder` shuffles the objects (else raster order of their
  * top-left corners); `noiseBoxes` appends up to k random boxes with the fake class <noise> whose box
@@ -24,13 +29,13 @@ import { roleOfWord, SHAPES } from '../data/scene_vocabulary';
 import type { SeededRandom } from '../util/seeded_random';
 import { checkedBox, type BoxPolicy, type BoxWarnings } from './box_check';
 import type { CoordinateCodec } from './coordinate_codec';
-import { BOX_CLOSE, BOX_OPEN, NOISE_CLASS } from './sequence_vocabulary';
+import { BOX_CLOSE, BOX_OPEN, CHECKLIST_NO, CHECKLIST_YES, NOISE_CLASS } from './sequence_vocabulary';
 
-export type TaskName = 'detection' | 'regionCaption' | 'rec' | 'listing';
-export const TASK_NAMES: readonly TaskName[] = ['detection', 'regionCaption', 'rec', 'listing'];
+export type TaskName = 'detection' | 'regionCaption' | 'rec' | 'listing' | 'checklist';
+export const TASK_NAMES: readonly TaskName[] = ['detection', 'regionCaption', 'rec', 'listing', 'checklist'];
 
 /** How an answer is parsed and constrained. */
-export type AnswerKind = 'boxesWithNames' | 'phrase' | 'box' | 'names';
+export type AnswerKind = 'boxesWithNames' | 'phrase' | 'box' | 'names' | 'checklist';
 
 /** One training or evaluation sequence (words, not ids). */
 export interface SeqExample {
@@ -164,5 +169,16 @@ registerTaskTemplate({
     const present = new Set(s.objects.map((o) => o.name));
     const others = [...present].filter((n) => !(SHAPES as readonly string[]).includes(n)).sort(); // dataset records' names
     return [example('listing', s, ['list'], [...SHAPES.filter((n) => present.has(n)), ...others])];
+  },
+});
+
+registerTaskTemplate({
+  name: 'checklist',
+  answer: 'checklist',
+  build(s) {
+    const present = new Set(s.objects.map((o) => o.name));
+    const unknown = [...present].filter((n) => !(SHAPES as readonly string[]).includes(n));
+    if (unknown.length > 0) throw new Error(`checklist task: record ${s.split}#${s.index} has object name(s) ${unknown.map((n) => JSON.stringify(n)).join(', ')} outside the scene shapes; the checklist is for the grounded scenes.`);
+    return [example('checklist', s, ['check'], SHAPES.flatMap((n) => [n, present.has(n) ? CHECKLIST_YES : CHECKLIST_NO]))];
   },
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeBudgetSchedule, makeSchedule, warmupCosine } from './lr_schedule';
+import { cooldownFactor, makeBudgetSchedule, makeSchedule, warmupCosine, withCooldown } from './lr_schedule';
 
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} vs ${b}`);
 
@@ -34,4 +34,16 @@ test('budget schedule: warm-up by steps, then the cosine on the fraction of the 
   close(lr(3, -1), 1);
   const flat = makeBudgetSchedule({ kind: 'constant', warmupSteps: 0, minLr: 0 }, 0.3);
   close(flat(5, 0.99), 0.3);
+});
+
+test('cooldown: full rate until 1 − share of the run, then a linear ramp to minLr at its end', () => {
+  close(cooldownFactor(0, 0.25), 1);
+  close(cooldownFactor(0.74, 0.25), 1);
+  close(cooldownFactor(0.75, 0.25), 1); // the ramp starts at 1 on its first point
+  close(cooldownFactor(0.875, 0.25), 0.5);
+  close(cooldownFactor(1, 0.25), 0);
+  close(cooldownFactor(3, 0.25), 0); // clamped
+  close(cooldownFactor(0.99, 0), 1); // share 0 = none
+  close(withCooldown(0.5, 0.1, 0.875, 0.25), 0.3); // half way between minLr and the scheduled rate
+  close(withCooldown(0.5, 0.1, 0.2, 0.25), 0.5);
 });

@@ -14,6 +14,15 @@
  * by steps, then p = the fraction of the budget spent, so the cosine reaches minLr when the budget
  * ends however many steps the machine managed (budgeted training, Li, Yumer & Ramanan 2020).
  *
+ * A cooldown (warmup–stable–decay, Hägele et al. 2024 "Scaling Laws and Compute-Optimal Training Beyond
+ * Fixed Training Durations") multiplies the excess over minLr by a linear ramp to 0 over the last `share`
+ * of the run, where the run's progress q ∈ [0, 1] is whatever ends it (steps done, or budget spent):
+ *
+ *   q < 1 − share:  lr'(s) = lr(s)
+ *   otherwise:      lr'(s) = minLr + (lr(s) − minLr) · (1 − q) / share
+ *
+ * so a run that keeps the peak rate for most of its time still ends at minLr (withCooldown).
+ *
  * @example
  *   const lr = warmupCosine({ baseLr: 1e-3, minLr: 1e-5, warmupSteps: 10, totalSteps: 100 });
  *   lr(0);   // 1e-4
@@ -56,6 +65,18 @@ export function makeBudgetSchedule(schedule: ScheduleConfig, baseLr: number): Bu
     if (step < warmupSteps) return warmupRate(baseLr, warmupSteps, step);
     return schedule.kind === 'constant' ? baseLr : cosineRate(baseLr, minLr, Math.min(1, Math.max(0, fraction)));
   };
+}
+
+/** The cooldown's multiplier of lr − minLr at progress q of the run (see the header); share 0 = no cooldown. */
+export function cooldownFactor(progress: number, share: number): number {
+  if (!(share > 0)) return 1;
+  const q = Math.min(1, Math.max(0, progress));
+  return q < 1 - share ? 1 : (1 - q) / share;
+}
+
+/** lr with the cooldown applied at progress q (see the header). */
+export function withCooldown(lr: number, minLr: number, progress: number, share: number): number {
+  return minLr + (lr - minLr) * cooldownFactor(progress, share);
 }
 
 /** The schedule a trainer config describes. */

@@ -127,6 +127,34 @@ test('a time budget stops the run with a checkpoint; the budget horizon decays t
   task.dispose();
 });
 
+test('a cooldown ramps the rate to minLr over the last share of the budget, or of the steps (untilStep included)', async () => {
+  const task = linearRegressionTask();
+  const stable = 0.001 + 0.5 * 0.199 * (1 + Math.cos(Math.PI / 98)); // step 3 of the 100-step cosine (warm-up 2)
+  let now = 0; // ms; one second per step, budget 5 s, cooldown over its last 40%
+  const lrs: number[] = [];
+  const byTime = await train(task, { ...CONFIG, steps: 100 }, {
+    budgetSeconds: 5,
+    cooldownShare: 0.4,
+    clock: () => now,
+    listeners: [(e) => e.kind === 'step' && (lrs.push(e.lr), (now += 1000))],
+  });
+  assert.equal(byTime.stoppedReason, 'budget');
+  // steps 0, 1 warm up; step 2 at 0.4 of the budget (factor 1); step 3 at 0.6 (factor 1); step 4 at 0.8 (factor 0.5)
+  const bySteps100 = (s: number) => 0.001 + 0.5 * 0.199 * (1 + Math.cos((Math.PI * (s - 2)) / 98));
+  const expected = [0.1, 0.2, bySteps100(2), bySteps100(3), 0.001 + (bySteps100(4) - 0.001) * 0.5];
+  lrs.forEach((lr, k) => assert.ok(Math.abs(lr - expected[k]) < 1e-12, `step ${k + 1}: lr ${lr} vs ${expected[k]}`));
+  assert.ok(Math.abs(lrs[3] - stable) < 1e-12);
+  // without a budget the progress is steps done of untilStep: 10 steps, cooldown 0.5 → factors 1 … 1, 1, 0.8, 0.6, 0.4, 0.2
+  const constant = { ...CONFIG, steps: 100, schedule: { kind: 'constant' as const, warmupSteps: 0, minLr: 0 } };
+  const paused: number[] = [];
+  const result = await train(task, constant, { untilStep: 10, cooldownShare: 0.5, outDir: await tmp(), listeners: [(e) => e.kind === 'step' && paused.push(e.lr)] });
+  assert.equal(result.stoppedReason, 'paused');
+  const want = [1, 1, 1, 1, 1, 1, 0.8, 0.6, 0.4, 0.2].map((f) => 0.2 * f);
+  paused.forEach((lr, k) => assert.ok(Math.abs(lr - want[k]) < 1e-12, `step ${k + 1}: lr ${lr} vs ${want[k]}`));
+  await assert.rejects(train(task, CONFIG, { cooldownShare: 1 }), /'cooldownShare': expected a share in \[0, 1\) of the run, got 1/);
+  task.dispose();
+});
+
 test('a cancel from another macrotask is processed between steps (the loop yields)', async () => {
   const task = linearRegressionTask();
   const source = new CancellationSource();

@@ -6,7 +6,7 @@ import type { CheckpointManifest, HostTensor } from './checkpoint_format';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint_io';
 import { clipByGlobalNorm } from './clip_grad_norm';
 import type { GradientPeers, PeerGradients } from './gradient_peers';
-import { makeBudgetSchedule, makeSchedule } from './lr_schedule';
+import { makeBudgetSchedule, makeSchedule, withCooldown } from './lr_schedule';
 import { EventFanout, ThroughputMeter, type TrainListener } from './progress';
 import { assignWeights } from './restore_weights';
 import { stepRng } from './step_rng';
@@ -41,6 +41,13 @@ export interface TrainOptions {
    * it ends; lr_schedule.ts makeBudgetSchedule).
    */
   scheduleHorizon?: 'steps' | 'budget';
+  /**
+   * Share of the run, in [0, 1), over which the rate ramps linearly down to minLr at its end
+   * (lr_schedule.ts withCooldown). The run's progress is the furthest of: steps done of `steps`
+   * (or of `untilStep` when set) and, with `budgetSeconds`, the fraction of the budget spent — so a
+   * budgeted run cools down in its last minutes whatever its step schedule. 0 (default) = none.
+   */
+  cooldownShare?: number;
   /** Milliseconds clock that measures the budget (default performance.now; tests pass their own). */
   clock?: () => number;
 }
@@ -150,6 +157,10 @@ export async function train<B>(task: TrainTask<B>, configInput: TrainConfigInput
   const horizon = options.scheduleHorizon ?? 'steps';
   if (horizon !== 'steps' && horizon !== 'budget') throw new Error(`train option 'scheduleHorizon': expected 'steps' or 'budget', got ${JSON.stringify(horizon)}.`);
   if (horizon === 'budget' && budgetSeconds === undefined) throw new Error(`train option 'scheduleHorizon': 'budget' needs budgetSeconds.`);
+  const cooldownShare = options.cooldownShare ?? 0;
+  if (!(Number.isFinite(cooldownShare) && cooldownShare >= 0 && cooldownShare < 1)) {
+    throw new Error(`train option 'cooldownShare': expected a share in [0, 1) of the run, got ${cooldownShare}.`);
+  }
   const clock = options.clock ?? (() => performance.now());
 
   let startStep = 0;
@@ -207,6 +218,7 @@ export async function train<B>(task: TrainTask<B>, configInput: TrainConfigInput
     const startedAt = clock();
     const spent = (): number => (budgetSeconds === undefined ? 0 : (clock() - startedAt) / 1000 / budgetSeconds);
     const maxNorm = config.clipGradNorm ?? Infinity;
+    const lastStep = Math.min(config.steps, options.untilStep ?? config.steps); // where the cooldown's step progress ends
     const meter = new ThroughputMeter(config.steps - startStep);
     events.emit({ kind: 'start', step, totalSteps: config.steps, resumedFrom: resumed ? outDir! : null });
 
@@ -227,7 +239,8 @@ export async function train<B>(task: TrainTask<B>, configInput: TrainConfigInput
         return finish('budget', `time budget of ${budgetSeconds} s spent after step ${step} of ${config.steps}${outDir ? `; checkpoint saved in '${outDir}'` : ''}`);
       }
 
-      const lr = horizon === 'budget' ? byBudget(step, fraction) : bySteps(step);
+      const scheduled = horizon === 'budget' ? byBudget(step, fraction) : bySteps(step);
+      const lr = cooldownShare > 0 ? withCooldown(scheduled, config.schedule.minLr, Math.max(fraction, step / lastStep), cooldownShare) : scheduled;
       const peers = options.peers;
       // the peers start on this step's weights before this thread computes its own gradients
       const remote = peers ? peers.gradients(step, await Promise.all(vars.map(async (v) => (await v.data()) as Float32Array))) : null;
