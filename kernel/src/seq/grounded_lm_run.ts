@@ -55,8 +55,7 @@ export interface ArmResult {
   steps: number;
   stoppedReason: string;
   finalLoss: number;
-  /** Every 10th step's loss and its parts (the task's named losses: answer tokens, auxiliary heads). */
-  /** Every 10th step and the last: loss, its parts, and the learning rate the step used. */
+  /** Every 10th step and the last: the loss, its parts (the task's named losses: answer tokens, auxiliary heads) and the learning rate the step used. */
   lossCurve: { step: number; loss: number; parts: Record<string, number>; lr: number }[];
   boxWarnings: BoxWarnings;
   /** A few test images' predictions, for the report's pictures. */
