@@ -7,18 +7,18 @@ import { initBackend } from '../backend';
 import { GroundedScenes } from '../data/grounded_scenes';
 import type { Scene } from '../data/scene_types';
 import { SHAPES } from '../data/scene_vocabulary';
-import { SeededRandom } from '../util/seeded_random';
 import { answerGrammar } from './answer_grammar';
 import { newBoxWarnings } from './box_check';
 import { codecByName } from './codec_registry';
 import { decodeBeam } from './decode_beam';
-import { decodeGreedy, type NextLogProbs } from './decode_greedy';
+import { decodeGreedy } from './decode_greedy';
 import { resolveGroundedLMConfig } from './grounded_lm_config';
 import { scoreGrounded, type ImagePrediction } from './grounded_metrics';
 import { runStage1 } from './grounded_lm_run';
 import { parseChecklist } from './parse_answer';
 import { groundedTokenizer, textTokenizer } from './sequence_vocabulary';
 import { taskTemplate } from './task_templates';
+import { randomModel } from './test_support/random_model';
 
 const codec = codecByName('bins64');
 const tok = groundedTokenizer(codec);
@@ -61,16 +61,6 @@ test('checklist parse: the "yes" names; out-of-place pairs and a missing [EOS] a
   assert.deepEqual(parseChecklist(['square', 'yes', 'circle', 'yes', '[EOS]'], ['circle', 'square', 'star']), { names: ['square'], failures: 2 }, 'a name before the last one read is out of place');
   assert.deepEqual(parseChecklist([]), { names: [], failures: 1 });
 });
-
-/** Seeded random log-probabilities: adversarial for the grammar mask. */
-function randomModel(V: number, seed: number): NextLogProbs {
-  const rng = new SeededRandom(seed, 'random-model');
-  return (rows) => {
-    const out = new Float32Array(rows.length * V);
-    for (let i = 0; i < out.length; i++) out[i] = Math.log(rng.next() + 1e-9) * 3;
-    return out;
-  };
-}
 
 test('constrained decoding of a checklist (greedy and beam) always writes the full list, in order, then [EOS]', () => {
   const grammar = answerGrammar('checklist', codec, tok, { maxObjects: 6, maxWords: 8 });

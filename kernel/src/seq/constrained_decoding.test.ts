@@ -1,23 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SHAPES } from '../data/scene_vocabulary';
-import { SeededRandom } from '../util/seeded_random';
 import { answerGrammar } from './answer_grammar';
 import { codecByName } from './codec_registry';
 import { decodeBeam } from './decode_beam';
 import { decodeGreedy, type NextLogProbs } from './decode_greedy';
 import { parseBox, parseNames, parseObjects } from './parse_answer';
 import { groundedTokenizer } from './sequence_vocabulary';
-
-/** A "model" that returns seeded random log-probabilities: adversarial for the grammar mask. */
-function randomModel(V: number, seed: number): NextLogProbs {
-  const rng = new SeededRandom(seed, 'random-model');
-  return (rows) => {
-    const out = new Float32Array(rows.length * V);
-    for (let i = 0; i < out.length; i++) out[i] = Math.log(rng.next() + 1e-9) * 3;
-    return out;
-  };
-}
+import { randomModel } from './test_support/random_model';
 
 for (const name of ['bins64', 'grid16', 'text1000']) {
   const codec = codecByName(name);

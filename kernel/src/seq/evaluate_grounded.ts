@@ -90,8 +90,7 @@ export function evaluateGrounded(model: GroundedLM, tok: WordTokenizer, codec: C
         rec.push({ id: r.ex.record, truth: truth[r.scene]![r.ex.object]!, predicted: box, others: truth[r.scene]!.filter((_, k) => k !== r.ex.object), ...(r.ex.group !== undefined ? { group: r.ex.group } : {}) });
       }
       const listed = run('listing', 10);
-      const checkOrder = SHAPES as readonly string[];
-      const checks = o.checklist ? run('checklist', 2 * checkOrder.length + 1) : null;
+      const checks = o.checklist ? run('checklist', 2 * SHAPES.length + 1) : null;
       const det = run('detection', o.maxObjects * (boxLen + 1) + 1);
       scenes.forEach((s, k) => {
         const d = det[k]!.out;
@@ -104,7 +103,7 @@ export function evaluateGrounded(model: GroundedLM, tok: WordTokenizer, codec: C
         });
         const names = parseNames(words(listed[k]!.out), known);
         failures.listing += names.failures;
-        const checked = checks ? parseChecklist(words(checks[k]!.out), checkOrder) : null;
+        const checked = checks ? parseChecklist(words(checks[k]!.out)) : null;
         if (checked) failures.checklist! += checked.failures;
         images.push({ record: `${s.split}#${s.index}`, truthBoxes: truth[k]!, truthNames: s.objects.map((x) => x.name), objects, listedNames: names.names, ...(checked ? { checkedNames: checked.names } : {}) });
       });

@@ -26,9 +26,9 @@ export const BOX_CLOSE = '</box>';
 export const NOISE_CLASS = '<noise>';
 
 /** The checklist task's prompt word and its two answers (task_templates.ts; the grounded scenes only). */
-export const CHECKLIST_WORDS = ['check', 'yes', 'no'] as const;
 export const CHECKLIST_YES = 'yes';
 export const CHECKLIST_NO = 'no';
+export const CHECKLIST_WORDS = ['check', CHECKLIST_YES, CHECKLIST_NO] as const;
 
 /** The stage-0 (text) tokenizer. */
 export function textTokenizer(): WordTokenizer {
