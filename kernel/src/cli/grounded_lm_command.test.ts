@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { groundedLmCommand } from './grounded_lm_command';
+import { resolveGroundedLMConfig } from '../seq/grounded_lm_config';
 
 /** Pids of the live processes whose command line contains `needle` (from /proc: no procps needed). */
 function processesWith(needle: string): number[] {
@@ -109,5 +111,20 @@ test('grounded-lm: a finished run is reused on a rerun only with the config it w
     assert.equal(readFileSync(result, 'utf8'), before, 'the earlier result is kept');
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('grounded-lm --worker resolves its job\'s config again: a bad value is an error naming the key', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alignscope-worker-'));
+  try {
+    const config = JSON.parse(JSON.stringify(resolveGroundedLMConfig({})));
+    config.stage1.encoderLrScale = -1;
+    const job = { id: 'scratch-bins64-seed0', kind: 'stage1', config, seed: 0, arm: { name: 'scratch-bins64', codec: 'bins64', pretrained: false }, outDir: join(dir, 'out'), stage0Dir: null, resultFile: join(dir, 'out', 'result.json'), backend: 'wasm' };
+    const file = join(dir, 'job.json');
+    writeFileSync(file, JSON.stringify(job));
+    await assert.rejects(groundedLmCommand(['--worker', file]), /GroundedLMConfig\.stage1\.encoderLrScale: expected a multiplier ≥ 0/);
+    assert.equal(existsSync(join(dir, 'out')), false, 'nothing written');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

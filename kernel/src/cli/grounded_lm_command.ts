@@ -277,6 +277,8 @@ async function worker(file: string | undefined): Promise<number> {
     if (!process.connected) process.exit(129); // a disconnect already seen before the handler existed
   }
   const j = JSON.parse(await fs.readFile(file, 'utf8')) as Job;
+  // resolved again: a job file written before a config key existed gets the key's default (and a bad value an error naming it)
+  j.config = resolveGroundedLMConfig(j.config);
   await initBackend({ backend: j.backend, log: null });
   const data = j.dataFile ? (deserialize(await fs.readFile(j.dataFile)) as RecordScenesData) : undefined;
   const log = (line: string): void => void process.stdout.write(`[${j.id} ${new Date().toISOString().slice(11, 19)}] ${line}\n`);

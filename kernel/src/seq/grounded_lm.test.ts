@@ -14,7 +14,7 @@ import { codecByName } from './codec_registry';
 import { codecOracle } from './codec_oracle';
 import { resolveGroundedLMConfig } from './grounded_lm_config';
 import { GroundedLM } from './grounded_lm';
-import { loadStage1Model, runStage0, runStage1 } from './grounded_lm_run';
+import { encoderLrScales, loadStage1Model, runStage0, runStage1, stage1PeerTask } from './grounded_lm_run';
 import { recAttentionMass } from './rec_attention';
 import { ScenePool } from './scene_pool';
 import { exampleRows } from './sequence_batch';
@@ -229,6 +229,34 @@ test('stage1.maxSteps stops at a step cap without moving the cosine horizon; lrC
   assert.ok(Math.abs(last.lr - cosine * 0.5) < 1e-9, `lr ${last.lr} vs ${cosine * 0.5}`);
   assert.ok(Math.abs(r.lossCurve[0].lr - 0.01) < 1e-9, `${r.lossCurve[0].lr}`);
   assert.ok(r.metrics.rec.n > 0);
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+test('stage1.encoderLrScale scales the patch encoder\'s learning rate only: at 0 its weights stay bit-identical while the LM trains', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'alignscope-seq-'));
+  assert.equal(resolveGroundedLMConfig({}).stage1.encoderLrScale, 1);
+  assert.throws(() => resolveGroundedLMConfig({ stage1: { encoderLrScale: -0.5 } }), /GroundedLMConfig\.stage1\.encoderLrScale: expected a multiplier ≥ 0 of the learning rate \(1 = none, 0 = frozen encoder\), got -0\.5/);
+  const cfg = resolveGroundedLMConfig({
+    data: { trainScenes: 30, testScenes: 4 },
+    model: { width: 16, lmDepth: 1, encoderDepth: 1, heads: 2, patchSize: 16, maxLength: 48 },
+    stage1: { steps: 3, batchSize: 4, warmupSteps: 0, lr: 0.01, encoderLrScale: 0, patchLabelWeight: 1 },
+    eval: { count: 4, constrained: false },
+  });
+  const arm = { name: 'scratch-bins64', codec: 'bins64', pretrained: false };
+  // the same architecture, seed and variable order as the run's, untrained (the encoder's initial weights are the run's)
+  const before = stage1PeerTask({ cfg, arm, seed: 0 }).variables().map((v) => v.dataSync().slice());
+  const r = await runStage1(cfg, arm, 0, dir, null, () => {});
+  assert.equal(r.steps, 3);
+  const { model } = await loadStage1Model(cfg, 'bins64', dir);
+  const nEncoder = model.encoder.trainableVariables().length;
+  assert.ok(nEncoder > 0);
+  assert.deepEqual(encoderLrScales(model.variables(), model, 0), model.variables().map((_, i) => (i < nEncoder ? 0 : 1)), 'the encoder\'s variables come first');
+  const after = (await loadCheckpoint(path.join(dir, 'checkpoint'))).tensors.filter((t) => t.group === 'weights');
+  assert.equal(after.length, before.length);
+  for (let i = 0; i < nEncoder; i++) assert.deepEqual(after[i]!.values, before[i], `encoder variable ${i} moved`);
+  const lmMoved = after.slice(nEncoder).some((t, i) => t.values.some((x, k) => x !== before[nEncoder + i]![k]));
+  assert.ok(lmMoved, 'the rest trains');
+  model.dispose();
   await fs.rm(dir, { recursive: true, force: true });
 });
 

@@ -51,6 +51,12 @@ export interface GroundedLMConfig {
      * that stopped at the budget on one machine can be replayed at its step count on another.
      */
     maxSteps: number;
+    /**
+     * Learning-rate multiplier of the patch encoder's variables (stem and encoder blocks; the projector, the
+     * LM and the heads keep the rate): a faster-learning image side under the slower coordinate read-out
+     * the LM needs. 1 = one rate for all; 0 = a frozen encoder (e.g. after `encoderInit`).
+     */
+    encoderLrScale: number;
     /** A line-(i) checkpoint folder whose first weights are a PatchEncoder of the same config ('' = none). */
     encoderInit: string;
     /** Weight of the auxiliary per-patch class loss from the detection boxes (seq/patch_labels.ts); 0 = off. */
@@ -112,6 +118,7 @@ export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze
     lrHorizon: 'steps',
     lrCooldown: 0,
     maxSteps: 0,
+    encoderLrScale: 1,
     encoderInit: '',
     patchLabelWeight: 0,
     patchAttributeWeight: 0,
@@ -171,6 +178,7 @@ export function resolveGroundedLMConfig(overrides: unknown = {}, quick = false):
   if (!(Number.isFinite(c.stage1.maxMinutes) && c.stage1.maxMinutes >= 0)) fail('stage1.maxMinutes', 'a number of minutes ≥ 0 (0 = no budget)', c.stage1.maxMinutes);
   if (!(Number.isFinite(c.stage1.lrCooldown) && c.stage1.lrCooldown >= 0 && c.stage1.lrCooldown < 1)) fail('stage1.lrCooldown', 'a share of the run in [0, 1) (0 = none)', c.stage1.lrCooldown);
   if (!(Number.isInteger(c.stage1.maxSteps) && c.stage1.maxSteps >= 0)) fail('stage1.maxSteps', 'a whole number of steps ≥ 0 (0 = none)', c.stage1.maxSteps);
+  if (!(Number.isFinite(c.stage1.encoderLrScale) && c.stage1.encoderLrScale >= 0)) fail('stage1.encoderLrScale', 'a multiplier ≥ 0 of the learning rate (1 = none, 0 = frozen encoder)', c.stage1.encoderLrScale);
   if (!['budget', 'steps'].includes(c.stage1.lrHorizon)) fail('stage1.lrHorizon', "'budget' or 'steps'", c.stage1.lrHorizon);
   if (!['random', 'sincos'].includes(c.stage1.coordinateInit)) fail('stage1.coordinateInit', "'random' or 'sincos'", c.stage1.coordinateInit);
   if (!(Number.isFinite(c.stage1.listingAttentionWeight) && c.stage1.listingAttentionWeight >= 0)) fail('stage1.listingAttentionWeight', 'a weight ≥ 0 (0 = off)', c.stage1.listingAttentionWeight);

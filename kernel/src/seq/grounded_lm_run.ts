@@ -179,6 +179,7 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
       ...budget,
       ...cap,
       cooldownShare: s.lrCooldown,
+      ...(s.encoderLrScale !== 1 ? { lrScales: encoderLrScales(task.variables(), model, s.encoderLrScale) } : {}),
       ...(peers ? { peers } : {}),
       listeners: [progress(log, `${arm.name} seed ${seed}`, 50)],
     });
@@ -245,6 +246,12 @@ export function evaluateStage1(cfg: GroundedLMConfig, model: GroundedLM, tok: Wo
 }
 
 /** The text LM with the grounded tokenizer's rows appended (vocabulary_extension.ts); disposes `textLM`. */
+/** The trainer's per-variable learning-rate scales: `scale` for the patch encoder's variables, 1 for the rest. */
+export function encoderLrScales(vars: readonly tf.Variable[], model: GroundedLM, scale: number): number[] {
+  const encoder = new Set(model.encoder.trainableVariables());
+  return vars.map((v) => (encoder.has(v) ? scale : 1));
+}
+
 function stage1LM(textLM: CausalLM, tok: WordTokenizer, base: WordTokenizer, seed: number): CausalLM {
   const lm = extendVocabulary(textLM, tok.size - base.size, seed + 1000);
   textLM.dispose();

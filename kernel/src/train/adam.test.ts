@@ -44,3 +44,27 @@ test('Adam and AdamW match the PyTorch update (float64 reference), and a null gr
   // First AdamW step by hand: p(1 − lr λ) − lr·g/|g| = 1·0.99 − 0.1 = 0.89.
   assert.ok(Math.abs(reference('adamw', 1, [0.5], [0.1], c) - 0.89) < 1e-7);
 });
+
+test('lrScales: a parameter at scale s follows the reference at s × lr; scale 0 freezes it (no decay either); bad scales name the option', async () => {
+  await initBackend({ backend: 'wasm', log: null });
+  const c = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1 };
+  const grads = [0.5, -0.2, 0.3];
+  const lrs = [0.1, 0.05, 0.02];
+  for (const kind of ['adam', 'adamw'] as const) {
+    const [p, q, r] = [1, 2, 3].map((x) => tf.tidy(() => tf.variable(tf.scalar(x))));
+    const opt = new AdamOptimizer([p!, q!, r!], { kind, lr: 0.1, ...c }, { lrScales: [1, 2.5, 0] });
+    grads.forEach((g, k) => tf.tidy(() => opt.apply([tf.scalar(g), tf.scalar(g), tf.scalar(g)], lrs[k]!)));
+    const [gp, gq, gr] = [(await p!.data())[0]!, (await q!.data())[0]!, (await r!.data())[0]!];
+    const want = { p: reference(kind, 1, grads, lrs, c), q: reference(kind, 2, grads, lrs.map((x) => 2.5 * x), c) };
+    assert.ok(Math.abs(gp - want.p) < 1e-6, `${kind} scale 1: ${gp} vs ${want.p}`);
+    assert.ok(Math.abs(gq - want.q) < 1e-6, `${kind} scale 2.5: ${gq} vs ${want.q}`);
+    assert.equal(gr, 3, `${kind} scale 0: frozen`);
+    opt.dispose();
+    tf.dispose([p!, q!, r!]);
+  }
+  const w = tf.tidy(() => tf.variable(tf.scalar(1), true, 'w'));
+  const cfg = { kind: 'adam' as const, lr: 0.1, ...c };
+  assert.throws(() => new AdamOptimizer([w], cfg, { lrScales: [1, 1] }), /AdamOptimizer: option 'lrScales' needs one scale per parameter \(1\), got 2/);
+  assert.throws(() => new AdamOptimizer([w], cfg, { lrScales: [-1] }), /AdamOptimizer: option 'lrScales'\[0\] \(parameter 'w'\) must be a finite number ≥ 0, got -1/);
+  w.dispose();
+});

@@ -16,6 +16,9 @@ import { adamStepWebGPU } from './webgpu_adam_program';
  * decay, its step count does not advance (as in PyTorch). The learning rate is an argument of `apply`
  * so a schedule can change it every step.
  *
+ * `lrScales` (one per parameter, default all 1) multiplies the learning rate of each parameter — e.g. a
+ * faster patch encoder under a slower LM (param groups in PyTorch); a scale of 0 freezes its parameter.
+ *
  * On the webgpu backend each update is two fused dispatches (webgpu_adam_program.ts) instead of ~15 ops;
  * `fused: false` in the options, or ALIGNSCOPE_FUSED=0, keeps the op path (tests compare the two).
  *
@@ -52,12 +55,20 @@ export class AdamOptimizer {
   private readonly m: tf.Variable[];
   private readonly v: tf.Variable[];
   private readonly stepCounts: number[];
+  private readonly lrScales: readonly number[];
 
   constructor(
     private readonly params: readonly tf.Variable[],
     readonly config: OptimizerConfig,
-    options: { fused?: boolean } = {},
+    options: { fused?: boolean; lrScales?: readonly number[] } = {},
   ) {
+    const scales = options.lrScales ?? params.map(() => 1);
+    if (scales.length !== params.length) {
+      throw new Error(`AdamOptimizer: option 'lrScales' needs one scale per parameter (${params.length}), got ${scales.length}.`);
+    }
+    const bad = scales.findIndex((x) => !(Number.isFinite(x) && x >= 0));
+    if (bad >= 0) throw new Error(`AdamOptimizer: option 'lrScales'[${bad}] (parameter '${params[bad]!.name}') must be a finite number ≥ 0, got ${scales[bad]}.`);
+    this.lrScales = scales.slice();
     const fused = options.fused ?? process.env.ALIGNSCOPE_FUSED !== '0';
     // tidy: a variable shares its initial tensor's data; the initial tensor handle itself is released.
     const zeros = (shape: number[]) => tf.tidy(() => tf.variable(tf.zeros(shape), false));
@@ -67,8 +78,8 @@ export class AdamOptimizer {
     this.stepCounts = params.map(() => 0);
   }
 
-  /** One update. `grads[i]` belongs to `params[i]` (null = skip). Call inside tf.tidy. */
-  apply(grads: readonly (tf.Tensor | null)[], lr: number): void {
+  /** One update at learning rate `lrAll` (× each parameter's scale). `grads[i]` belongs to `params[i]` (null = skip). Call inside tf.tidy. */
+  apply(grads: readonly (tf.Tensor | null)[], lrAll: number): void {
     if (grads.length !== this.params.length) {
       throw new Error(`AdamOptimizer.apply: expected ${this.params.length} gradients (one per parameter), got ${grads.length}.`);
     }
@@ -79,6 +90,7 @@ export class AdamOptimizer {
       if (g0 == null) continue;
       const p = this.params[i];
       const t = ++this.stepCounts[i];
+      const lr = lrAll * this.lrScales[i]!;
       if (onGPU) {
         const next = adamStepWebGPU(p, g0, this.packed![i], {
           beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2,

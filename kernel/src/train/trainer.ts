@@ -48,6 +48,12 @@ export interface TrainOptions {
    * budgeted run cools down in its last minutes whatever its step schedule. 0 (default) = none.
    */
   cooldownShare?: number;
+  /**
+   * A multiplier of the learning rate per variable of `task.variables()`, in that order (AdamOptimizer's
+   * `lrScales`; default all 1). Not part of the checkpoint's train config: a task that sets it keeps it in
+   * its own config, so that a resume compares it.
+   */
+  lrScales?: readonly number[];
   /** Milliseconds clock that measures the budget (default performance.now; tests pass their own). */
   clock?: () => number;
 }
@@ -172,7 +178,7 @@ export async function train<B>(task: TrainTask<B>, configInput: TrainConfigInput
     startStep = resumed.manifest.step;
   }
 
-  const optimizer = new AdamOptimizer(vars, config.optimizer);
+  const optimizer = new AdamOptimizer(vars, config.optimizer, options.lrScales ? { lrScales: options.lrScales } : {});
   const history: TrainResult['history'] = [];
   let checkpoint: string | null = resumed ? outDir! : null;
   let partNames: string[] | null = null;
