@@ -245,13 +245,13 @@ export function evaluateStage1(cfg: GroundedLMConfig, model: GroundedLM, tok: Wo
   return { ev, recAttention: { ...looks, onTarget: onTargetAccuracy(expressions, ev.rec, 0.95, recOptions) } };
 }
 
-/** The text LM with the grounded tokenizer's rows appended (vocabulary_extension.ts); disposes `textLM`. */
 /** The trainer's per-variable learning-rate scales: `scale` for the patch encoder's variables, 1 for the rest. */
 export function encoderLrScales(vars: readonly tf.Variable[], model: GroundedLM, scale: number): number[] {
   const encoder = new Set(model.encoder.trainableVariables());
   return vars.map((v) => (encoder.has(v) ? scale : 1));
 }
 
+/** The text LM with the grounded tokenizer's rows appended (vocabulary_extension.ts); disposes `textLM`. */
 function stage1LM(textLM: CausalLM, tok: WordTokenizer, base: WordTokenizer, seed: number): CausalLM {
   const lm = extendVocabulary(textLM, tok.size - base.size, seed + 1000);
   textLM.dispose();
