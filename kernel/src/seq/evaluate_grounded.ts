@@ -49,6 +49,8 @@ export interface GroundedEvaluation {
   metrics: GroundedMetrics;
   rec: RecPrediction[];
   images: ImagePrediction[];
+  /** One per region-caption decode: the true phrase and the one written (for looking at what a run gets wrong). */
+  captions: CaptionPrediction[];
 }
 
 export function evaluateGrounded(model: GroundedLM, tok: WordTokenizer, codec: CoordinateCodec, pool: ScenePool, o: EvaluateOptions, warnings: BoxWarnings): GroundedEvaluation {
@@ -116,5 +118,5 @@ export function evaluateGrounded(model: GroundedLM, tok: WordTokenizer, codec: C
       step.dispose();
     }
   }
-  return { metrics: scoreGrounded(rec, images, captions, failures, o.recOptions), rec, images };
+  return { metrics: scoreGrounded(rec, images, captions, failures, o.recOptions), rec, images, captions };
 }
