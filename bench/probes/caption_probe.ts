@@ -9,9 +9,7 @@
  * Prints one JSON line.
  */
 import { initBackend } from '../../kernel/src/backend';
-import { newBoxWarnings } from '../../kernel/src/seq/box_check';
-import { evaluateStage1 } from '../../kernel/src/seq/grounded_lm_run';
-import { loadRunModel } from './load_run';
+import { reEvaluatedRun } from './load_run';
 import { probeArgs } from './probe_args';
 
 async function main(): Promise<void> {
@@ -21,10 +19,7 @@ async function main(): Promise<void> {
   const seed = Number(a.seed ?? 0);
   const examples = Number(a.examples ?? 8);
   await initBackend({ log: null });
-  const { model, tok, codec, pool, cfg, recordedRun } = await loadRunModel('caption_probe', a.run, arm, seed);
-  const { ev } = evaluateStage1(cfg, model, tok, codec, pool, newBoxWarnings());
-  const recorded = (recordedRun.metrics as unknown as { captions: { exactMatch: number } }).captions.exactMatch;
-  if (ev.metrics.captions.exactMatch !== recorded) throw new Error(`caption_probe: re-evaluated caption exact match ${ev.metrics.captions.exactMatch} differs from the run's ${recorded}: not the run's model or data.`);
+  const { ev } = await reEvaluatedRun('caption_probe', a.run, arm, seed, { name: 'caption exact match', of: (m) => m.captions.exactMatch });
   const wrong = ev.captions.filter((c) => c.truth !== c.predicted);
   const wrongWordAt: Record<string, number> = {};
   for (const c of wrong) {

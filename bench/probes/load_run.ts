@@ -4,13 +4,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { newBoxWarnings } from '../../kernel/src/seq/box_check';
 import { resolveGroundedLMConfig } from '../../kernel/src/seq/grounded_lm_config';
-import { loadStage1Heads, loadStage1Model } from '../../kernel/src/seq/grounded_lm_run';
+import type { GroundedMetrics } from '../../kernel/src/seq/grounded_metrics';
+import { evaluateStage1, loadStage1Heads, loadStage1Model } from '../../kernel/src/seq/grounded_lm_run';
 
 interface RecordedRun {
   arm: { name: string; codec: string };
   seed: number;
-  metrics: { rec: { accuracy: number } };
+  metrics: GroundedMetrics;
 }
 
 /** The run's config, its entry in metrics.json and its checkpoint folder, or an error naming the probe. */
@@ -32,4 +34,17 @@ export async function loadRunHeads(probe: string, run: string, arm: string, seed
   const { cfg, recordedRun, dir } = runRecord(probe, run, arm, seed);
   const loaded = await loadStage1Heads(cfg, recordedRun.arm.codec, dir);
   return { ...loaded, cfg, recordedRun };
+}
+
+/**
+ * The run's model re-evaluated with the run's own eval settings (evaluateStage1); stops unless `metric` of
+ * the re-evaluation equals the run's recorded one, so that the probe reads the run's model and data.
+ */
+export async function reEvaluatedRun(probe: string, run: string, arm: string, seed: number, metric: { name: string; of: (m: GroundedMetrics) => number }) {
+  const loaded = await loadRunModel(probe, run, arm, seed);
+  const { ev, recAttention } = evaluateStage1(loaded.cfg, loaded.model, loaded.tok, loaded.codec, loaded.pool, newBoxWarnings());
+  const recorded = metric.of(loaded.recordedRun.metrics);
+  const got = metric.of(ev.metrics);
+  if (got !== recorded) throw new Error(`${probe}: re-evaluated ${metric.name} ${got} differs from the run's ${recorded}: not the run's model or data.`);
+  return { ...loaded, ev, recAttention, recorded };
 }

@@ -12,9 +12,7 @@
 import { initBackend } from '../../kernel/src/backend';
 import { SHAPES } from '../../kernel/src/data/scene_vocabulary';
 import { namePRF } from '../../kernel/src/evaluate/name_prf';
-import { newBoxWarnings } from '../../kernel/src/seq/box_check';
-import { evaluateStage1 } from '../../kernel/src/seq/grounded_lm_run';
-import { loadRunModel } from './load_run';
+import { reEvaluatedRun } from './load_run';
 import { probeArgs } from './probe_args';
 
 const share = (hit: number, n: number) => ({ recall: n > 0 ? Number((hit / n).toFixed(3)) : null, n });
@@ -25,10 +23,7 @@ async function main(): Promise<void> {
   const arm = a.arm ?? 'scratch-bins64';
   const seed = Number(a.seed ?? 0);
   await initBackend({ log: null });
-  const { model, tok, codec, pool, cfg, recordedRun } = await loadRunModel('names_probe', a.run, arm, seed);
-  const { ev } = evaluateStage1(cfg, model, tok, codec, pool, newBoxWarnings());
-  const recorded = (recordedRun.metrics as unknown as { names: { micro: { f1: number } } }).names.micro.f1;
-  if (ev.metrics.names.micro.f1 !== recorded) throw new Error(`names_probe: re-evaluated names F1 ${ev.metrics.names.micro.f1} differs from the run's ${recorded}: not the run's model or data.`);
+  const { ev, pool } = await reEvaluatedRun('names_probe', a.run, arm, seed, { name: 'names F1', of: (m) => m.names.micro.f1 });
   const rows = ev.images.map((im) => ({ predicted: im.listedNames, truth: im.truthNames }));
   const prf = namePRF(rows);
   const perShape = Object.fromEntries(SHAPES.map((s) => {

@@ -10,9 +10,7 @@
  */
 import * as fs from 'node:fs';
 import { initBackend } from '../../kernel/src/backend';
-import { newBoxWarnings } from '../../kernel/src/seq/box_check';
-import { evaluateStage1 } from '../../kernel/src/seq/grounded_lm_run';
-import { loadRunModel } from './load_run';
+import { reEvaluatedRun } from './load_run';
 import { probeArgs } from './probe_args';
 
 async function main(): Promise<void> {
@@ -21,10 +19,7 @@ async function main(): Promise<void> {
   const arm = a.arm ?? 'scratch-bins64';
   const seed = Number(a.seed ?? 0);
   await initBackend({ log: null });
-  const { model, tok, codec, pool, cfg, recordedRun } = await loadRunModel('rec_attention_probe', a.run, arm, seed);
-  const { ev, recAttention } = evaluateStage1(cfg, model, tok, codec, pool, newBoxWarnings());
-  const recorded = recordedRun.metrics.rec.accuracy;
-  if (ev.metrics.rec.accuracy !== recorded) throw new Error(`rec_attention_probe: re-evaluated REC ${ev.metrics.rec.accuracy} differs from the run's ${recorded}: not the run's model or data.`);
+  const { model, recAttention, recorded } = await reEvaluatedRun('rec_attention_probe', a.run, arm, seed, { name: 'REC', of: (m) => m.rec.accuracy });
   console.log(JSON.stringify({ probe: 'rec-attention', run: a.run, arm, seed, rec: recorded, recAttention }));
   if (a.write) {
     const out = JSON.parse(fs.readFileSync(a.write, 'utf8'));
