@@ -128,3 +128,42 @@ test('grounded-lm --worker resolves its job\'s config again: a bad value is an e
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('grounded-lm --seed S runs seed S only, and it is the same run as seed S of --seeds', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'alignscope-seed-'));
+  try {
+    const file = join(root, 'tiny.json');
+    writeFileSync(file, JSON.stringify({
+      data: { trainScenes: 20, testScenes: 2 },
+      model: { width: 16, lmDepth: 1, encoderDepth: 1, heads: 2, patchSize: 16, maxLength: 48 },
+      stage1: { steps: 3, batchSize: 2, warmupSteps: 1 },
+      eval: { count: 2 },
+      lineIBaseline: { steps: 0 },
+      workers: 2,
+    }));
+    const args = (name: string, ...more: string[]) => ['grounded-lm', '--config', file, '--out', root, '--name', name, '--arms', 'scratch-bins64', ...more];
+    const both = await runCli(args('both', '--seeds', '2'));
+    assert.equal(both.code, 0, both.out);
+    const one = await runCli(args('one', '--seed', '1'));
+    assert.equal(one.code, 0, one.out);
+    assert.match(one.out, /seed\(s\) 1,/);
+    assert.deepEqual(readdirSync(join(root, 'one')).filter((n) => n.startsWith('scratch-')), ['scratch-bins64-seed1']);
+    const result = (name: string) => JSON.parse(readFileSync(join(root, name, 'scratch-bins64-seed1', 'result.json'), 'utf8'));
+    const [a, b] = [result('both'), result('one')];
+    assert.equal(b.seed, 1);
+    assert.deepEqual(b.lossCurve, a.lossCurve, 'the same training steps');
+    assert.deepEqual(b.metrics, a.metrics, 'the same evaluation');
+    const metrics = JSON.parse(readFileSync(join(root, 'one', 'metrics.json'), 'utf8'));
+    assert.deepEqual(metrics.runs.map((r: { seed: number }) => r.seed), [1]);
+    assert.deepEqual(metrics.summary.arms['scratch-bins64'].seeds, [1]);
+    const clash = await runCli(args('clash', '--seed', '1', '--seeds', '2'));
+    assert.notEqual(clash.code, 0);
+    assert.match(clash.out, /--seeds K runs seeds 0 … K−1 and --seed S runs seed S only; pass one of them/);
+    const bad = await runCli(args('bad', '--seed', '-1'));
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.out, /--seed expects a non-negative integer; got '-1'/);
+    assert.equal(existsSync(join(root, 'clash')) || existsSync(join(root, 'bad')), false, 'nothing written for a bad command line');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

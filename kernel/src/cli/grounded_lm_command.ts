@@ -1,5 +1,5 @@
 /**
- * `alignscope grounded-lm [--quick] [--config FILE] [--seeds K] [--name NAME] [--out DIR] [--force]
+ * `alignscope grounded-lm [--quick] [--config FILE] [--seeds K | --seed S] [--arms A[,B]] [--name NAME] [--out DIR] [--force]
  *                         [--data SOURCES [--test-data SOURCES] [--max-vocabulary N]]` — seed line (ii):
  * stage 0 (text-only LM) → stage 1 (grounded training with a coordinate codec) → evaluation, as an
  * ablation (with vs without stage 0; codec A vs codec B; ≥ 1 seed each), run in parallel worker
@@ -48,9 +48,11 @@ interface Job {
   dataFile?: string;
 }
 
-export const GROUNDED_LM_USAGE = `usage: alignscope grounded-lm [--quick] [--config FILE] [--seeds K] [--arms A[,B]] [--name NAME] [--out DIR] [--force]
+export const GROUNDED_LM_USAGE = `usage: alignscope grounded-lm [--quick] [--config FILE] [--seeds K | --seed S] [--arms A[,B]] [--name NAME] [--out DIR] [--force]
                              [--data SOURCES [--test-data SOURCES] [--max-vocabulary N]]
 
+  --seeds K            seeds 0 … K−1 (default: the config's \`seeds\`)
+  --seed S             seed S only — the same run as seed S of a --seeds run (e.g. to replay one seed of it)
   --arms A[,B]         run only these stage-1 arms of the ablation (pretrained-<codecA>, scratch-<codecA>,
                        pretrained-<codecB>); stage 0 runs only when a chosen arm needs it
   --out DIR            parent folder of runs (default runs)
@@ -94,6 +96,7 @@ export async function groundedLmCommand(argv: string[]): Promise<number> {
   let force = false;
   let configFile = '';
   let seeds: number | undefined;
+  let onlySeed: number | undefined;
   let name = '';
   let out = 'runs';
   let data: DataSource[] | undefined;
@@ -128,14 +131,19 @@ export async function groundedLmCommand(argv: string[]): Promise<number> {
     } else if (a === '--seeds') {
       seeds = Number(value());
       if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`grounded-lm: --seeds expects a positive integer; got '${argv[i]}'.`);
+    } else if (a === '--seed') {
+      onlySeed = Number(value());
+      if (!Number.isInteger(onlySeed) || onlySeed < 0) throw new Error(`grounded-lm: --seed expects a non-negative integer; got '${argv[i]}'.`);
     } else if (a === '--help' || a === '-h') {
       process.stdout.write(USAGE);
       return 0;
     } else throw new Error(`grounded-lm: unknown option '${a}'.\n${USAGE}`);
   }
+  if (seeds !== undefined && onlySeed !== undefined) throw new Error('grounded-lm: --seeds K runs seeds 0 … K−1 and --seed S runs seed S only; pass one of them.');
   if (testData && !data) throw new Error('grounded-lm: --test-data needs --data (the training records).');
   const overrides = configFile ? (JSON.parse(await fs.readFile(configFile, 'utf8')) as Record<string, unknown>) : {};
   if (seeds !== undefined) overrides.seeds = seeds;
+  if (onlySeed !== undefined) overrides.seeds = 1;
   let cfg = resolveGroundedLMConfig(overrides, quick);
   const chosenArms = (c: GroundedLMConfig): Arm[] => {
     const all = ablationArms(c);
@@ -167,7 +175,8 @@ export async function groundedLmCommand(argv: string[]): Promise<number> {
   }
   const report = await initBackend({ log: null });
   const backend = `${report.backend} (${report.device})`;
-  log(`${path.relative(process.cwd(), root) || root}: ${cfg.seeds} seed(s), codecs ${cfg.codecA} vs ${cfg.codecB}, ${cfg.workers} workers, backend ${backend}`);
+  const seedList = onlySeed !== undefined ? [onlySeed] : Array.from({ length: cfg.seeds }, (_, s) => s);
+  log(`${path.relative(process.cwd(), root) || root}: seed(s) ${seedList.join(', ')}, codecs ${cfg.codecA} vs ${cfg.codecB}, ${cfg.workers} workers, backend ${backend}`);
 
   // codec oracles (cheap, in-process)
   const scenes = sceneSourceOf(cfg, records);
@@ -183,7 +192,6 @@ export async function groundedLmCommand(argv: string[]): Promise<number> {
     const outDir = path.join(root, id);
     return { id, kind, config: cfg, seed, arm, outDir, stage0Dir: arm?.pretrained ? path.join(root, `stage0-seed${seed}`) : null, resultFile: path.join(outDir, 'result.json'), backend: report.backend, ...(dataFile ? { dataFile } : {}) };
   };
-  const seedList = Array.from({ length: cfg.seeds }, (_, s) => s);
   const arms = chosenArms(cfg);
   if (arms.some((arm) => arm.pretrained)) await runPool(seedList.map((s) => job('stage0', s)), cfg.workers, log);
   const stage1 = seedList.flatMap((s) => arms.map((arm) => job('stage1', s, arm)));
