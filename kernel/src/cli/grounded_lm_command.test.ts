@@ -25,19 +25,23 @@ function processesWith(needle: string): number[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A grounded-lm config small enough to train and evaluate in seconds: `stage1` and `top` add to or replace its keys. */
+function tinyConfig(stage1: Record<string, number>, top: Record<string, number> = { seeds: 1, workers: 1 }): string {
+  return JSON.stringify({
+    data: { trainScenes: 20, testScenes: 2 },
+    model: { width: 16, lmDepth: 1, encoderDepth: 1, heads: 2, patchSize: 16, maxLength: 48 },
+    stage1: { batchSize: 2, warmupSteps: 1, ...stage1 },
+    eval: { count: 2 },
+    lineIBaseline: { steps: 0 },
+    ...top,
+  });
+}
+
 test('grounded-lm: a worker process stops when the command that started it is killed (SIGKILL: no clean-up code runs)', async () => {
   const root = mkdtempSync(join(tmpdir(), 'alignscope-orphan-'));
   try {
     const cfg = join(root, 'long.json');
-    writeFileSync(cfg, JSON.stringify({
-      data: { trainScenes: 20, testScenes: 2 },
-      model: { width: 16, lmDepth: 1, encoderDepth: 1, heads: 2, patchSize: 16, maxLength: 48 },
-      stage1: { steps: 1000000, batchSize: 2, warmupSteps: 1 },
-      eval: { count: 2 },
-      lineIBaseline: { steps: 0 },
-      seeds: 1,
-      workers: 1,
-    }));
+    writeFileSync(cfg, tinyConfig({ steps: 1000000 }));
     const main = resolve(__dirname, 'main.ts');
     const parent = spawn(process.execPath, ['--import', 'tsx', main, 'grounded-lm', '--config', cfg, '--out', root, '--name', 'orphan', '--arms', 'scratch-bins64'], {
       env: { ...process.env, ALIGNSCOPE_BACKEND: 'wasm' },
@@ -86,15 +90,7 @@ test('grounded-lm: a finished run is reused on a rerun only with the config it w
   try {
     const config = (lr: number) => {
       const file = join(root, `lr${lr}.json`);
-      writeFileSync(file, JSON.stringify({
-        data: { trainScenes: 20, testScenes: 2 },
-        model: { width: 16, lmDepth: 1, encoderDepth: 1, heads: 2, patchSize: 16, maxLength: 48 },
-        stage1: { steps: 2, batchSize: 2, warmupSteps: 1, lr },
-        eval: { count: 2 },
-        lineIBaseline: { steps: 0 },
-        seeds: 1,
-        workers: 1,
-      }));
+      writeFileSync(file, tinyConfig({ steps: 2, lr }));
       return file;
     };
     const args = (file: string) => ['grounded-lm', '--config', file, '--out', root, '--name', 'reuse', '--arms', 'scratch-bins64'];
@@ -133,14 +129,7 @@ test('grounded-lm --seed S runs seed S only, and it is the same run as seed S of
   const root = mkdtempSync(join(tmpdir(), 'alignscope-seed-'));
   try {
     const file = join(root, 'tiny.json');
-    writeFileSync(file, JSON.stringify({
-      data: { trainScenes: 20, testScenes: 2 },
-      model: { width: 16, lmDepth: 1, encoderDepth: 1, heads: 2, patchSize: 16, maxLength: 48 },
-      stage1: { steps: 3, batchSize: 2, warmupSteps: 1 },
-      eval: { count: 2 },
-      lineIBaseline: { steps: 0 },
-      workers: 2,
-    }));
+    writeFileSync(file, tinyConfig({ steps: 3 }, { workers: 2 }));
     const args = (name: string, ...more: string[]) => ['grounded-lm', '--config', file, '--out', root, '--name', name, '--arms', 'scratch-bins64', ...more];
     const both = await runCli(args('both', '--seeds', '2'));
     assert.equal(both.code, 0, both.out);
