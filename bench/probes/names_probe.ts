@@ -5,7 +5,9 @@
  * image (only small ones / at least one large), recall by how many objects the image holds, and the
  * substitutions (a true name missed in an image where a false one was written: which for which).
  *
- *   node --import tsx bench/probes/names_probe.ts --run runs/NAME [--arm scratch-bins64] [--seed 0]
+ *   node --import tsx bench/probes/names_probe.ts --run runs/NAME [--arm scratch-bins64] [--seed 0] [--route listing|detection]
+ *
+ * `--route detection` breaks down the names read off the detection output instead of the listing's.
  *
  * Prints one JSON line.
  */
@@ -22,9 +24,12 @@ async function main(): Promise<void> {
   if (!a.run) throw new Error('names_probe: --run runs/NAME is required (a grounded-lm output folder).');
   const arm = a.arm ?? 'scratch-bins64';
   const seed = Number(a.seed ?? 0);
+  const route = a.route ?? 'listing';
+  if (route !== 'listing' && route !== 'detection') throw new Error(`names_probe: --route must be 'listing' or 'detection'; got '${route}'.`);
   await initBackend({ log: null });
   const { ev, pool } = await reEvaluatedRun('names_probe', a.run, arm, seed, { name: 'names F1', of: (m) => m.names.micro.f1 });
-  const rows = ev.images.map((im) => ({ predicted: im.listedNames, truth: im.truthNames }));
+  const predictedNames = (im: (typeof ev.images)[number]): string[] => (route === 'listing' ? im.listedNames : im.objects.map((o) => o.name));
+  const rows = ev.images.map((im) => ({ predicted: predictedNames(im), truth: im.truthNames }));
   const prf = namePRF(rows);
   const perShape = Object.fromEntries(SHAPES.map((s) => {
     const c = prf.perName[s];
@@ -36,7 +41,7 @@ async function main(): Promise<void> {
   ev.images.forEach((im) => {
     const index = Number(im.record.split('#')[1]);
     const scene = pool.get('test', index);
-    const listed = new Set(im.listedNames);
+    const listed = new Set(predictedNames(im));
     const truth = new Set(im.truthNames);
     const wrong = [...listed].filter((n) => !truth.has(n));
     const count = byCount.get(scene.objects.length) ?? [0, 0];
@@ -53,6 +58,7 @@ async function main(): Promise<void> {
   });
   console.log(JSON.stringify({
     probe: 'names',
+    route,
     run: a.run,
     arm,
     seed,

@@ -156,3 +156,17 @@ test('grounded-lm --seed S runs seed S only, and it is the same run as seed S of
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('grounded-lm: a median or mean coordinate read-out with an arm of another codec is an error before anything is written', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'alignscope-readout-'));
+  try {
+    const file = join(root, 'median.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(tinyConfig({ steps: 1 })), eval: { count: 2, coordinateReadout: 'median' } }));
+    const all = await runCli(['grounded-lm', '--config', file, '--out', root, '--name', 'all']);
+    assert.notEqual(all.code, 0);
+    assert.match(all.out, /eval.coordinateReadout 'median' needs the bins codec, but arm 'pretrained-grid16' uses 'grid16'; choose the bins arms with --arms/);
+    assert.equal(existsSync(join(root, 'all')), false, 'nothing written');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

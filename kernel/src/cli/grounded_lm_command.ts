@@ -147,10 +147,14 @@ export async function groundedLmCommand(argv: string[]): Promise<number> {
   let cfg = resolveGroundedLMConfig(overrides, quick);
   const chosenArms = (c: GroundedLMConfig): Arm[] => {
     const all = ablationArms(c);
-    if (!armNames) return all;
-    const unknown = armNames.filter((n) => !all.some((arm) => arm.name === n));
+    const unknown = (armNames ?? []).filter((n) => !all.some((arm) => arm.name === n));
     if (unknown.length) throw new Error(`grounded-lm: --arms: unknown arm '${unknown[0]}'; the arms of this config: ${all.map((arm) => arm.name).join(', ')}.`);
-    return all.filter((arm) => armNames!.includes(arm.name));
+    const chosen = armNames ? all.filter((arm) => armNames!.includes(arm.name)) : all;
+    const unordered = chosen.find((arm) => !arm.codec.startsWith('bins'));
+    if (c.eval.coordinateReadout !== 'argmax' && unordered) {
+      throw new Error(`grounded-lm: eval.coordinateReadout '${c.eval.coordinateReadout}' needs the bins codec, but arm '${unordered.name}' uses '${unordered.codec}'; choose the bins arms with --arms or set it to 'argmax'.`);
+    }
+    return chosen;
   };
   chosenArms(cfg); // a bad --arms fails before anything is written
   if (data) checkConfigForRecords(cfg);

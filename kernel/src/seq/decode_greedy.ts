@@ -3,6 +3,8 @@
  *
  *   a_{t+1} = argmax_{v ∈ allowed(a_≤t)} log p(v | prompt, a_≤t)      until [EOS] or maxNew tokens
  *
+ * (or, with `choose`, the id it picks among the allowed ones: coordinate_readout.ts)
+ *
  * The model is abstracted as `NextLogProbs`: rows of ids → [R, V] log-probabilities of the next token
  * (model_step.ts binds it to a GroundedLM), so the decoder is tested without a model. It returns the
  * answer ids and each chosen token's log-probability (under the unmasked distribution), from which
@@ -16,6 +18,11 @@ export interface DecodeOptions {
   vocabSize: number;
   /** Allowed next ids for (prompt index, answer ids so far); null or absent = any id. */
   allowed?: (prompt: number, answer: readonly number[]) => readonly number[] | null;
+  /**
+   * Greedy only: picks the next id among the allowed ones instead of argmax, or null to leave the step to
+   * argmax (coordinate_readout.ts: a median or mean coordinate). Ignored where no mask applies.
+   */
+  choose?: (allowed: readonly number[], logProb: (id: number) => number) => number | null;
 }
 
 export interface Decoded {
@@ -38,7 +45,9 @@ export function decodeGreedy(next: NextLogProbs, prompts: readonly (readonly num
         const x = lp[r * o.vocabSize + v]!;
         if (best < 0 || x > bestLp) (best = v), (bestLp = x);
       };
-      if (allowed) allowed.forEach(consider);
+      const chosen = allowed && o.choose ? o.choose(allowed, (v) => lp[r * o.vocabSize + v]!) : null;
+      if (chosen !== null) (best = chosen), (bestLp = lp[r * o.vocabSize + chosen]!);
+      else if (allowed) allowed.forEach(consider);
       else for (let v = 0; v < o.vocabSize; v++) consider(v);
       if (best < 0) best = o.eos; // an empty mask ends the answer
       out[i]!.ids.push(best);

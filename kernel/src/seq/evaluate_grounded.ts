@@ -16,6 +16,7 @@ import type { RecOptions } from '../evaluate';
 import { answerGrammar, type GrammarOptions } from './answer_grammar';
 import type { BoxPolicy, BoxWarnings } from './box_check';
 import type { CoordinateCodec } from './coordinate_codec';
+import { coordinateChooser, type CoordinateReadout } from './coordinate_readout';
 import { decodeBeam } from './decode_beam';
 import { decodeGreedy, type Decoded, type NextLogProbs } from './decode_greedy';
 import { scoreGrounded, type CaptionPrediction, type GroundedMetrics, type ImagePrediction, type RecPrediction } from './grounded_metrics';
@@ -32,6 +33,8 @@ export interface EvaluateOptions {
   constrained: boolean;
   decoder: 'greedy' | 'beam';
   beams: number;
+  /** Greedy only: how a coordinate is read off the bins (coordinate_readout.ts; default argmax). */
+  coordinateReadout?: CoordinateReadout;
   confidence: 'class' | 'span';
   maxObjects: number;
   recOptions?: RecOptions;
@@ -61,6 +64,8 @@ export function evaluateGrounded(model: GroundedLM, tok: WordTokenizer, codec: C
   const gopts: GrammarOptions = { maxObjects: o.maxObjects, maxWords: 8, ...(o.names ? { names: o.names } : {}), ...(o.phraseWords ? { phraseWords: o.phraseWords } : {}) };
   const known = o.names ? new Set(o.names) : undefined;
   const words = (d: Decoded): string[] => d.ids.map((i) => tok.wordOf(i));
+  const choose = coordinateChooser(o.coordinateReadout ?? 'argmax', codec, tok);
+  if (choose && o.decoder !== 'greedy') throw new Error(`evaluateGrounded: coordinateReadout '${o.coordinateReadout}' is a greedy read-out; got decoder '${o.decoder}'.`);
   const count = Math.min(o.count, pool.dataset.size(o.split));
   for (let start = 0; start < count; start += o.chunk) {
     const scenes: Scene[] = [];
@@ -78,6 +83,7 @@ export function evaluateGrounded(model: GroundedLM, tok: WordTokenizer, codec: C
           eos: tok.eos,
           vocabSize: model.lm.vocabSize,
           allowed: grammar ? (_p: number, a: readonly number[]) => grammar(a.map((i) => tok.wordOf(i))) : undefined,
+          ...(choose ? { choose } : {}),
         };
         const prompts = items.map((it) => promptIds(tok, it.ex.prompt));
         const next: NextLogProbs = (rows, owners) => step.next(rows, owners.map((p) => items[p]!.scene));

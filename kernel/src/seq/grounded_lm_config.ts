@@ -11,6 +11,7 @@ import { deepFreeze, mergeConfig } from '../util/merge_config';
 import type { TaskName } from './task_templates';
 import { PREFIX_ATTENTION_MODES, type PrefixAttention } from './causal_attention';
 import { WORD_ATTENTION_SCOPES, type WordAttentionScope } from './word_attention';
+import { COORDINATE_READOUTS, type CoordinateReadout } from './coordinate_readout';
 
 export interface GroundedLMConfig {
   data: { seed: number; trainScenes: number; testScenes: number; imageSize: number };
@@ -92,7 +93,18 @@ export interface GroundedLMConfig {
   codecA: string;
   codecB: string;
   seeds: number;
-  eval: { count: number; constrained: boolean; decoder: 'greedy' | 'beam'; beams: number; confidence: 'class' | 'span'; maxObjects: number; strict: boolean; measure: 'iou' | 'giou' };
+  eval: {
+    count: number;
+    constrained: boolean;
+    decoder: 'greedy' | 'beam';
+    beams: number;
+    confidence: 'class' | 'span';
+    maxObjects: number;
+    strict: boolean;
+    measure: 'iou' | 'giou';
+    /** How greedy decoding reads a coordinate off the bins' distribution (coordinate_readout.ts): 'argmax' (default), 'median', 'mean'. */
+    coordinateReadout: CoordinateReadout;
+  };
   /** The line-(i) zero-shot REC baseline (an OT dual encoder trained on captions; steps 0 = skip). */
   lineIBaseline: { steps: number; batchSize: number; trainScenes: number; width: number; depth: number; patchSize: number };
   /** Clip ground-truth boxes outside the image (counted) instead of failing. */
@@ -138,7 +150,7 @@ export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze
   codecA: 'bins64',
   codecB: 'grid16',
   seeds: 2,
-  eval: { count: 200, constrained: true, decoder: 'greedy', beams: 3, confidence: 'class', maxObjects: 6, strict: false, measure: 'iou' },
+  eval: { count: 200, constrained: true, decoder: 'greedy', beams: 3, confidence: 'class', maxObjects: 6, strict: false, measure: 'iou', coordinateReadout: 'argmax' },
   lineIBaseline: { steps: 300, batchSize: 32, trainScenes: 4000, width: 64, depth: 2, patchSize: 8 },
   clipBoxes: false,
   workers: 2,
@@ -173,6 +185,9 @@ export function resolveGroundedLMConfig(overrides: unknown = {}, quick = false):
   if (!['greedy', 'beam'].includes(c.eval.decoder)) fail('eval.decoder', "'greedy' or 'beam'", c.eval.decoder);
   if (!['class', 'span'].includes(c.eval.confidence)) fail('eval.confidence', "'class' or 'span'", c.eval.confidence);
   if (!['iou', 'giou'].includes(c.eval.measure)) fail('eval.measure', "'iou' or 'giou'", c.eval.measure);
+  if (!COORDINATE_READOUTS.includes(c.eval.coordinateReadout)) fail('eval.coordinateReadout', COORDINATE_READOUTS.map((r) => `'${r}'`).join(', '), c.eval.coordinateReadout);
+  if (c.eval.coordinateReadout !== 'argmax' && c.eval.decoder !== 'greedy') fail('eval.coordinateReadout', `'argmax' with eval.decoder '${c.eval.decoder}' (the median and mean read-outs are greedy decoding's)`, c.eval.coordinateReadout);
+  if (c.eval.coordinateReadout !== 'argmax' && !c.eval.constrained) fail('eval.coordinateReadout', `'argmax' with eval.constrained false (the read-out acts inside a box, which only the grammar mask marks)`, c.eval.coordinateReadout);
   if (!(Number.isFinite(c.stage1.coordinateInitGain) && c.stage1.coordinateInitGain > 0)) fail('stage1.coordinateInitGain', 'a number > 0', c.stage1.coordinateInitGain);
   if (!(Number.isFinite(c.stage1.coordinateSmoothing) && c.stage1.coordinateSmoothing >= 0)) fail('stage1.coordinateSmoothing', 'a number of bins ≥ 0', c.stage1.coordinateSmoothing);
   if (!(Number.isFinite(c.stage1.maxMinutes) && c.stage1.maxMinutes >= 0)) fail('stage1.maxMinutes', 'a number of minutes ≥ 0 (0 = no budget)', c.stage1.maxMinutes);

@@ -232,6 +232,7 @@ export function evaluateStage1(cfg: GroundedLMConfig, model: GroundedLM, tok: Wo
     constrained: e.constrained,
     decoder: e.decoder,
     beams: e.beams,
+    coordinateReadout: e.coordinateReadout,
     confidence: e.confidence,
     maxObjects: e.maxObjects,
     recOptions,

@@ -1,0 +1,53 @@
+/**
+ * How the choice of coordinate read-out changes a finished run's boxes: re-evaluates the run as it ran
+ * (REC must equal its metrics.json, else it stops), then with `eval.coordinateReadout` 'median' and 'mean'
+ * (kernel/src/seq/coordinate_readout.ts) and with beam search, and prints one JSON line per variant: REC,
+ * its misses (another object's box / a box that fits no object), AP50, AP, and the IoU quartiles of the
+ * boxes that found their object but missed IoU 0.5.
+ *
+ *   node --import tsx bench/probes/coordinate_readout_probe.ts --run runs/NAME [--arm scratch-bins64] [--seed 0] [--beams 3]
+ */
+import { initBackend } from '../../kernel/src/backend';
+import { boxIoU } from '../../kernel/src/evaluate';
+import { newBoxWarnings } from '../../kernel/src/seq/box_check';
+import type { GroundedLMConfig } from '../../kernel/src/seq/grounded_lm_config';
+import type { GroundedEvaluation } from '../../kernel/src/seq/evaluate_grounded';
+import { evaluateStage1 } from '../../kernel/src/seq/grounded_lm_run';
+import { reEvaluatedRun } from './load_run';
+import { probeArgs } from './probe_args';
+
+function summary(variant: string, ev: GroundedEvaluation) {
+  const m = ev.metrics;
+  const near = ev.rec
+    .filter((r) => r.predicted && boxIoU(r.predicted, r.truth) < 0.5 && (r.others ?? []).every((o) => boxIoU(r.predicted!, o) <= boxIoU(r.predicted!, r.truth)))
+    .map((r) => boxIoU(r.predicted!, r.truth))
+    .sort((a, b) => a - b);
+  const q = (f: number) => (near.length ? Number(near[Math.floor(f * (near.length - 1))]!.toFixed(3)) : null);
+  return { variant, rec: m.rec.accuracy, n: m.rec.n, wrongObject: m.rec.misses.wrongObject, imprecise: m.rec.misses.imprecise, AP50: m.detection.AP50, AP: m.detection.AP, namesFromDetection: m.namesFromDetection.micro.f1, nearMissIoU: { n: near.length, q25: q(0.25), median: q(0.5), q75: q(0.75) } };
+}
+
+async function main(): Promise<void> {
+  const a = probeArgs('coordinate_readout_probe');
+  if (!a.run) throw new Error('coordinate_readout_probe: --run runs/NAME is required (a grounded-lm output folder).');
+  const arm = a.arm ?? 'scratch-bins64';
+  const seed = Number(a.seed ?? 0);
+  const beams = Number(a.beams ?? 3);
+  await initBackend({ log: null });
+  const run = await reEvaluatedRun('coordinate_readout_probe', a.run, arm, seed, { name: 'REC', of: (m) => m.rec.accuracy });
+  console.log(JSON.stringify(summary(`as run (${run.cfg.eval.decoder}, ${run.cfg.eval.coordinateReadout})`, run.ev)));
+  const variants: [string, GroundedLMConfig['eval']][] = [
+    ['greedy, median', { ...run.cfg.eval, decoder: 'greedy', coordinateReadout: 'median' }],
+    ['greedy, mean', { ...run.cfg.eval, decoder: 'greedy', coordinateReadout: 'mean' }],
+    [`beam ${beams}`, { ...run.cfg.eval, decoder: 'beam', beams, coordinateReadout: 'argmax' }],
+  ];
+  for (const [variant, e] of variants) {
+    const { ev } = evaluateStage1({ ...run.cfg, eval: e }, run.model, run.tok, run.codec, run.pool, newBoxWarnings());
+    console.log(JSON.stringify(summary(variant, ev)));
+  }
+  run.model.dispose();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
