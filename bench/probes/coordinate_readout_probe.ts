@@ -6,6 +6,7 @@
  * boxes that found their object but missed IoU 0.5.
  *
  *   node --import tsx bench/probes/coordinate_readout_probe.ts --run runs/NAME [--arm scratch-bins64] [--seed 0] [--beams 3]
+ *        [--variants median,mean,beam]     (which of the three to evaluate after the run's own; default all)
  */
 import { initBackend } from '../../kernel/src/backend';
 import { boxIoU } from '../../kernel/src/evaluate';
@@ -32,15 +33,19 @@ async function main(): Promise<void> {
   const arm = a.arm ?? 'scratch-bins64';
   const seed = Number(a.seed ?? 0);
   const beams = Number(a.beams ?? 3);
+  const chosen = (a.variants ?? 'median,mean,beam').split(',');
+  const unknown = chosen.filter((v) => !['median', 'mean', 'beam'].includes(v));
+  if (unknown.length) throw new Error(`coordinate_readout_probe: --variants takes median, mean, beam; got '${unknown.join(',')}'.`);
   await initBackend({ log: null });
   const run = await reEvaluatedRun('coordinate_readout_probe', a.run, arm, seed, { name: 'REC', of: (m) => m.rec.accuracy });
   console.log(JSON.stringify(summary(`as run (${run.cfg.eval.decoder}, ${run.cfg.eval.coordinateReadout})`, run.ev)));
-  const variants: [string, GroundedLMConfig['eval']][] = [
-    ['greedy, median', { ...run.cfg.eval, decoder: 'greedy', coordinateReadout: 'median' }],
-    ['greedy, mean', { ...run.cfg.eval, decoder: 'greedy', coordinateReadout: 'mean' }],
-    [`beam ${beams}`, { ...run.cfg.eval, decoder: 'beam', beams, coordinateReadout: 'argmax' }],
+  const variants: [string, string, GroundedLMConfig['eval']][] = [
+    ['median', 'greedy, median', { ...run.cfg.eval, decoder: 'greedy', coordinateReadout: 'median' }],
+    ['mean', 'greedy, mean', { ...run.cfg.eval, decoder: 'greedy', coordinateReadout: 'mean' }],
+    ['beam', `beam ${beams}`, { ...run.cfg.eval, decoder: 'beam', beams, coordinateReadout: 'argmax' }],
   ];
-  for (const [variant, e] of variants) {
+  for (const [key, variant, e] of variants) {
+    if (!chosen.includes(key)) continue;
     const { ev } = evaluateStage1({ ...run.cfg, eval: e }, run.model, run.tok, run.codec, run.pool, newBoxWarnings());
     console.log(JSON.stringify(summary(variant, ev)));
   }
