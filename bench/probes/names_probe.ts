@@ -56,6 +56,13 @@ async function main(): Promise<void> {
     }
     byCount.set(scene.objects.length, count);
   });
+  // detection: how many objects it wrote against how many the image holds ("true:written" → images)
+  const written = new Map<string, number>();
+  for (const im of ev.images) {
+    const key = `${im.truthNames.length}:${im.objects.length}`;
+    written.set(key, (written.get(key) ?? 0) + 1);
+  }
+  const objectsWritten = Object.fromEntries([...written.entries()].sort());
   console.log(JSON.stringify({
     probe: 'names',
     route,
@@ -66,8 +73,7 @@ async function main(): Promise<void> {
     perShape,
     recallBySize: { onlySmall: share(bySize.onlySmall[0]!, bySize.onlySmall[1]!), someLarge: share(bySize.someLarge[0]!, bySize.someLarge[1]!) },
     recallByObjects: Object.fromEntries([...byCount.entries()].sort((x, y) => x[0] - y[0]).map(([k, [hit, n]]) => [k, share(hit, n)])),
-    // detection: how many objects it wrote against how many the image holds ("true:written" → images)
-    ...(route === 'detection' ? { objectsWritten: Object.fromEntries([...ev.images.reduce((m, im) => m.set(`${im.truthNames.length}:${im.objects.length}`, (m.get(`${im.truthNames.length}:${im.objects.length}`) ?? 0) + 1), new Map<string, number>()).entries()].sort()) } : {}),
+    ...(route === 'detection' ? { objectsWritten } : {}),
     substitutions: Object.fromEntries([...substitutions.entries()].sort((x, y) => y[1] - x[1]).slice(0, 12)),
   }));
 }

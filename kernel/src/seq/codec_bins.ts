@@ -50,3 +50,8 @@ export function binsCodec(numBins: number): CoordinateCodec {
     },
   };
 }
+
+/** True when `codec` writes each coordinate as one of ordered `<bin_k>` tokens (a bins codec): its tokens have an order to read. */
+export function hasOrderedBins(codec: CoordinateCodec): boolean {
+  return codec.tokens.every((t, k) => t === `<bin_${k}>`);
+}

@@ -16,6 +16,7 @@
  * grammar mask); every other step stays argmax.
  */
 import type { WordTokenizer } from '../data/word_tokenizer';
+import { hasOrderedBins } from './codec_bins';
 import type { CoordinateCodec } from './coordinate_codec';
 
 export const COORDINATE_READOUTS = ['argmax', 'median', 'mean'] as const;
@@ -55,7 +56,7 @@ export function ordinalPick(readout: Exclude<CoordinateReadout, 'argmax'>, bins:
 export function coordinateChooser(readout: CoordinateReadout, codec: CoordinateCodec, tok: WordTokenizer): ChooseNext | undefined {
   if (!COORDINATE_READOUTS.includes(readout)) throw new Error(`eval.coordinateReadout: expected ${COORDINATE_READOUTS.map((r) => `'${r}'`).join(', ')}; got ${JSON.stringify(readout)}.`);
   if (readout === 'argmax') return undefined;
-  if (!codec.tokens.every((t, k) => t === `<bin_${k}>`)) throw new Error(`eval.coordinateReadout '${readout}' needs the bins codec (ordered <bin_k> tokens); got codec '${codec.name}'.`);
+  if (!hasOrderedBins(codec)) throw new Error(`eval.coordinateReadout '${readout}' needs the bins codec (ordered <bin_k> tokens); got codec '${codec.name}'.`);
   const binOfId = new Map(codec.tokens.map((t, k) => [tok.idOf(t), k]));
   return (allowed, logProb) => {
     if (allowed.length === 0 || !allowed.every((id) => binOfId.has(id))) return null;

@@ -14,6 +14,7 @@
  * Gao et al. 2017, DLDL; the distribution focal loss of GFL, Li et al. 2020, for box edges).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { hasOrderedBins } from './codec_bins';
 import type { CoordinateCodec } from './coordinate_codec';
 
 /** [N, N] row-stochastic: row k is the discretised Gaussian of `sigma` bins around k (σ > 0). */
@@ -39,8 +40,7 @@ export interface CoordinateTargets {
 
 /** The targets of `codec` (a bins codec: its tokens are bins in order) at `start`, or an error naming the setting. */
 export function coordinateTargets(codec: CoordinateCodec, start: number, sigma: number): CoordinateTargets {
-  const ordered = codec.tokens.every((t, k) => t === `<bin_${k}>`);
-  if (!ordered) throw new Error(`stage1.coordinateSmoothing needs the bins codec (ordered <bin_k> tokens); got codec '${codec.name}'.`);
+  if (!hasOrderedBins(codec)) throw new Error(`stage1.coordinateSmoothing needs the bins codec (ordered <bin_k> tokens); got codec '${codec.name}'.`);
   const N = codec.tokens.length;
   return { start, count: N, table: gaussianBinTargets(N, sigma) };
 }
