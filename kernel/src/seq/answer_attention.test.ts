@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
-import { answerAttentionLoss, answerAttentionTargets } from './answer_attention';
+import { answerAttentionLoss, answerAttentionTargets, packedAnswerAttentionTargets } from './answer_attention';
 import { newBoxWarnings } from './box_check';
 import { CausalLM, type LayerAttentionCapture } from './causal_lm';
 import { codecByName } from './codec_registry';
+import { packedExampleRows, packedLength } from './packed_rows';
 import { exampleRows } from './sequence_batch';
 import { groundedTokenizer, textTokenizer } from './sequence_vocabulary';
 import { stage1GroundedTask } from './stage1_grounded_task';
@@ -45,6 +46,40 @@ test('answer attention targets: the object’s patches (hand-computed 4×4 grid)
   for (let t = 4; t <= 9; t++) expected[t] = 1; // predicting <box> … </box>, not [EOS] (t = 10)
   assert.deepEqual(Array.from(positions.subarray(0, T)), expected);
   assert.deepEqual(Array.from(positions.subarray(T)), new Array(2 * T).fill(0));
+});
+
+test('answer attention targets of packed rows: each segment’s positions carry the targets of its example alone (per position); padding and examples about no object are left out', () => {
+  const scene = twoObjectScene([{ box: [50, 50, 54, 54], name: 'cross' }]); // the cross holds no patch centre
+  const aboutStar = ex('rec', ['locate', 'the', 'star'], ['<box>', '<bin_1>', '<bin_2>', '<bin_5>', '<bin_9>', '</box>'], 1);
+  const aboutCircle = ex('regionCaption', ['describe', '<box>', '<bin_0>', '<bin_0>', '<bin_3>', '<bin_3>', '</box>'], ['small', 'red', 'circle'], 0);
+  const list = ex('listing', ['list'], ['circle', 'star'], -1);
+  const tiny = ex('rec', ['locate', 'the', 'cross'], ['<box>', '<bin_1>', '<bin_2>', '<bin_5>', '<bin_9>', '</box>'], 2);
+  const rows = [[aboutStar, list, aboutCircle], [tiny, aboutStar]];
+  const packed = packedExampleRows(rows, tok);
+  const got = packedAnswerAttentionTargets(rows, [scene, scene], packed, 4, tok);
+  const T = packed.length;
+  const P = 16;
+  const seen = new Array(2 * T).fill(false);
+  let supervised = 0;
+  rows.forEach((segments, b) => {
+    let offset = 0;
+    for (const e of segments) {
+      const alone = exampleRows([e], tok);
+      const one = answerAttentionTargets([e], [scene], alone, 4, tok);
+      for (let k = 0; k < packedLength(e); k++) {
+        const i = b * T + offset + k;
+        seen[i] = true;
+        assert.equal(got.positions[i], one.positions[k], `row ${b}, '${e.prompt.join(' ')}' position ${k}`);
+        const want = one.positions[k] ? Array.from(one.patches) : new Array(P).fill(0);
+        assert.deepEqual(Array.from(got.patches.subarray(i * P, (i + 1) * P)), want, `patches at row ${b}, '${e.prompt.join(' ')}' position ${k}`);
+        supervised += one.positions[k]!;
+      }
+      offset += packedLength(e);
+    }
+  });
+  assert.equal(supervised, 2 * 6 + 3, 'two star boxes (6 positions each) and the circle caption (3 words); the listing and the cross have none');
+  seen.forEach((inside, i) => inside || assert.equal(got.positions[i], 0, `padding position ${i}`));
+  assert.throws(() => packedAnswerAttentionTargets(rows, [scene], packed, 4, tok), /2 rows of examples and 1 scenes for 2 rows/);
 });
 
 test('answer attention loss: mean −log of the mass on the object’s patches over the supervised positions (hand-computed)', () => {
@@ -97,17 +132,23 @@ test('attention capture: the same probabilities in the grouped (wasm) and batche
   tf.dispose([ids, prefix]);
 });
 
-test('stage 1 with answerAttentionWeight > 0: the loss is reported and falls, no extra variables, nothing leaks; packed rows are refused', async () => {
-  const { pool, model } = tinyStage1();
-  const options = tinyStage1Options({ detection: 0, regionCaption: 1, rec: 1, listing: 0 }, { answerAttentionWeight: 1 });
-  assert.throws(() => stage1GroundedTask(model, tok, codec, pool, { ...options, examplesPerImage: 2 }, newBoxWarnings(), {}), /answerAttentionWeight needs one example per row; got examplesPerImage 2/);
-  const task = stage1GroundedTask(model, tok, codec, pool, options, newBoxWarnings(), {});
-  assert.equal(task.variables().length, model.variables().length);
-  const { first, last } = await trainTinyPart(task, 'answerAttention');
-  assert.ok(Number.isFinite(first) && first > 0.5, `starts high: ${first}`);
-  assert.ok(last < first - 0.5, `the answer-attention loss falls on 8 memorisable scenes: ${first} → ${last}`);
-  model.dispose();
-});
+for (const perImage of [1, 2]) {
+  test(`stage 1 with answerAttentionWeight > 0, ${perImage} example(s) per row: the loss is reported and falls, no extra variables, nothing leaks`, async () => {
+    const { pool, model } = tinyStage1();
+    const options = tinyStage1Options({ detection: 0, regionCaption: 1, rec: 1, listing: 0 }, { answerAttentionWeight: 1, examplesPerImage: perImage });
+    const task = stage1GroundedTask(model, tok, codec, pool, options, newBoxWarnings(), {});
+    assert.equal(task.variables().length, model.variables().length);
+    if (perImage > 1) {
+      const batch = task.nextBatch(0, stepRng(0, 0));
+      assert.ok(batch.packing && batch.examples > batch.batch, `packed: ${batch.examples} examples in ${batch.batch} rows`);
+      assert.equal(batch.answerAttention!.patches.length, batch.batch * batch.length * 16, 'per-position targets [B, T, P]');
+    }
+    const { first, last } = await trainTinyPart(task, 'answerAttention');
+    assert.ok(Number.isFinite(first) && first > 0.5, `starts high: ${first}`);
+    assert.ok(last < first - 0.5, `the answer-attention loss falls on 8 memorisable scenes: ${first} → ${last}`);
+    model.dispose();
+  });
+}
 
 test('attention capture of several heads: each equals that head captured alone; a count past the last head is refused', () => {
   const ids = tf.tensor2d([[1, 7, 8], [2, 3, 0]], [2, 3], 'int32');

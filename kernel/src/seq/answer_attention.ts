@@ -17,13 +17,19 @@
  * boxes. This gives the lookup its own dense signal. Attention supervision of this kind: Liu et al.
  * 2017 (attention correctness in captioning), Qiao et al. 2018 (human-like attention supervision in
  * VQA); here the ground truth is the object's own patches, so it is exact. Evaluation uses no boxes.
+ *
+ * Packed rows (several examples of one scene in a row, packed_rows.ts) have one object per segment, so
+ * their targets are per position ([B, T, P], like word_attention.ts's): each answer position gets the
+ * patches of its own segment's object.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scene } from '../data/scene_types';
 import type { WordTokenizer } from '../data/word_tokenizer';
-import { patchOwners } from './patch_labels';
+import { markOwnedPatches, patchOwners } from './patch_labels';
+import type { PackedRows } from './packed_rows';
 import type { TokenRows } from './sequence_batch';
 import type { SeqExample } from './task_templates';
+import type { WordAttentionTargets } from './word_attention';
 
 export interface AnswerAttentionTargets {
   /** [B, P] 1 on the patches the row's object owns. */
@@ -60,6 +66,32 @@ export function answerAttentionTargets(examples: readonly SeqExample[], scenes: 
       if (rows.weights[i]! > 0 && rows.labels[i] !== tok.eos) positions[i] = 1;
     }
   });
+  return { patches, positions };
+}
+
+/**
+ * The targets of packed rows (`examples[b]` are the segments of row b, in order; `rows` from
+ * packedExampleRows of `examples`), per position: a position that predicts an answer word other than
+ * [EOS] of a segment about one object gets that object's patches — if it owns any; every other
+ * position is left out. A segment's targets are those of its example alone in an unpacked row.
+ */
+export function packedAnswerAttentionTargets(examples: readonly (readonly SeqExample[])[], scenes: readonly Scene[], rows: PackedRows, grid: number, tok: WordTokenizer): WordAttentionTargets {
+  if (examples.length !== rows.batch || scenes.length !== rows.batch) {
+    throw new Error(`packedAnswerAttentionTargets: ${examples.length} rows of examples and ${scenes.length} scenes for ${rows.batch} rows.`);
+  }
+  const P = grid * grid;
+  const T = rows.length;
+  const owners = patchOwners(scenes, grid);
+  const patches = new Float32Array(rows.batch * T * P);
+  const positions = new Float32Array(rows.batch * T);
+  for (let b = 0; b < rows.batch; b++) {
+    for (let t = 0; t < T; t++) {
+      const i = b * T + t;
+      const e = examples[b]![rows.packing.segments[i]!];
+      if (!e || e.object < 0 || !(rows.weights[i]! > 0) || rows.labels[i] === tok.eos) continue;
+      if (markOwnedPatches(owners, b, P, new Set([e.object]), patches, i * P) > 0) positions[i] = 1;
+    }
+  }
   return { patches, positions };
 }
 

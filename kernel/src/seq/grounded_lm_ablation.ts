@@ -50,6 +50,8 @@ export const SUMMARY_METRICS: Record<string, (r: ArmResult) => number> = {
   detParseFailures: (r) => r.metrics.parseFailures.detection,
   trainSeconds: (r) => r.trainSeconds,
   trainCpuSeconds: (r) => r.trainCpuSeconds,
+  /** Examples stage 1 trained on (NaN for result files written before it was recorded). */
+  trainExamples: (r) => r.trainExamples ?? NaN,
 };
 
 export interface AblationSummary {

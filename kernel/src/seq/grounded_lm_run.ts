@@ -51,6 +51,8 @@ export interface ArmResult {
   trainSeconds: number;
   /** CPU seconds (user + system) of this process during stage-1 training: closer to the cost on idle cores. */
   trainCpuSeconds: number;
+  /** Examples stage 1 trained on, gradient peers' included (with stage1.examplesPerImage > 1 a row holds several). */
+  trainExamples: number;
   evalSeconds: number;
   steps: number;
   stoppedReason: string;
@@ -173,6 +175,7 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
       peers = await startThreadPeers({ count: s.dataParallel - 1, module: __filename.replace(/\.[jt]s$/, ''), factory: 'stage1PeerTask', args: { cfg, arm, seed, ...(data ? { data } : {}) } satisfies Stage1PeerArgs, seed, backend: tf.getBackend(), variables: task.variables() });
       log(`${arm.name} seed ${seed}: ${peers.count} gradient peer thread(s), effective batch ${s.dataParallel} × ${s.batchSize}`);
     }
+    let trainExamples = 0;
     const result = await train(task, { steps: s.steps, seed, optimizer: { lr: s.lr }, schedule: { warmupSteps: Math.min(s.warmupSteps, s.steps) } }, {
       outDir: path.join(outDir, 'checkpoint'),
       overwrite: true,
@@ -181,9 +184,9 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
       cooldownShare: s.lrCooldown,
       ...(s.encoderLrScale !== 1 ? { lrScales: encoderLrScales(task.variables(), model, s.encoderLrScale) } : {}),
       ...(peers ? { peers } : {}),
-      listeners: [progress(log, `${arm.name} seed ${seed}`, 50)],
+      listeners: [progress(log, `${arm.name} seed ${seed}`, 50), (e) => e.kind === 'step' && (trainExamples = e.examples)],
     });
-    if (result.stoppedReason === 'budget') log(`${arm.name} seed ${seed}: time budget of ${s.maxMinutes} min reached after ${result.step} steps`);
+    if (result.stoppedReason === 'budget') log(`${arm.name} seed ${seed}: time budget of ${s.maxMinutes} min reached after ${result.step} steps (${trainExamples} examples)`);
     if (result.stoppedReason === 'paused') log(`${arm.name} seed ${seed}: step cap stage1.maxSteps = ${s.maxSteps} reached`);
     const trainSeconds = (Date.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
@@ -200,6 +203,7 @@ export async function runStage1(cfg: GroundedLMConfig, arm: Arm, seed: number, o
       metrics: ev.metrics,
       trainSeconds,
       trainCpuSeconds,
+      trainExamples,
       evalSeconds,
       steps: result.step,
       stoppedReason: result.stoppedReason,

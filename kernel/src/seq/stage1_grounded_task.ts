@@ -26,7 +26,7 @@ import { coordinateRows, PatchBoxHead, patchBoxTargets, tokensPerBox, type Patch
 import { attributeClasses, patchAttributeLabels } from './patch_attributes';
 import { PatchLabelHead, patchLabels } from './patch_labels';
 import { PatchWordHead, patchWordTargets, type PatchWordTargets } from './patch_words';
-import { answerAttentionLoss, answerAttentionTargets, type AnswerAttentionTargets } from './answer_attention';
+import { answerAttentionLoss, answerAttentionTargets, packedAnswerAttentionTargets, type AnswerAttentionTargets } from './answer_attention';
 import { wordAttentionTargets, type WordAttentionScope, type WordAttentionTargets } from './word_attention';
 import { listingAttentionTargets } from './listing_attention';
 import { weightedTokenLoss } from './sequence_loss';
@@ -89,8 +89,8 @@ export interface Stage1Batch extends TokenRows {
   patchBoxes?: PatchBoxTargets;
   /** [B·P·V] owner-phrase word distributions and [B·P] weights when the patch-word loss is on. */
   patchWords?: PatchWordTargets;
-  /** The object's patches and the supervised answer positions when the answer-attention loss is on. */
-  answerAttention?: AnswerAttentionTargets;
+  /** The object's patches ([B, P]; per position [B, T, P] when packed) and the supervised answer positions when the answer-attention loss is on. */
+  answerAttention?: AnswerAttentionTargets | WordAttentionTargets;
   /** Per-position target patches and the supervised word positions when the word-attention loss is on. */
   wordAttention?: WordAttentionTargets;
   /** Per-position target patches and the supervised positions of listing answers when the listing-attention loss is on. */
@@ -145,9 +145,7 @@ export function stage1GroundedTask(
   if (!(Number.isInteger(supervisedHeads) && supervisedHeads >= 1 && supervisedHeads <= model.lm.config.heads)) {
     throw new Error(`stage1GroundedTask: answerAttentionHeads must be an integer in [1, ${model.lm.config.heads}] (the LM's heads); got ${supervisedHeads}.`);
   }
-  if (attentionWeight > 0 && perImage > 1) throw new Error(`stage1GroundedTask: answerAttentionWeight needs one example per row; got examplesPerImage ${perImage}.`);
   const wordAttentionWeight = o.wordAttentionWeight ?? 0;
-  if (wordAttentionWeight > 0 && perImage > 1) throw new Error(`stage1GroundedTask: wordAttentionWeight needs one example per row; got examplesPerImage ${perImage}.`);
   const listingAttentionWeight = o.listingAttentionWeight ?? 0;
   if (listingAttentionWeight > 0 && perImage > 1) throw new Error(`stage1GroundedTask: listingAttentionWeight needs one example per row; got examplesPerImage ${perImage}.`);
   const coordinates = smoothing > 0 ? coordinateTargets(codec, coordRows!.start, smoothing) : undefined;
@@ -191,14 +189,15 @@ export function stage1GroundedTask(
         rows.push(row);
       }
       const { width: W, height: H } = scenes[0]!;
-      const tokens = perImage > 1 ? packedExampleRows(rows, tok) : exampleRows(rows.map((r) => r[0]!), tok);
+      const packed = perImage > 1 ? packedExampleRows(rows, tok) : null;
+      const tokens = packed ?? exampleRows(rows.map((r) => r[0]!), tok);
       const batch: Stage1Batch = { ...tokens, images: ScenePool.pixels(scenes), imageShape: [scenes.length, H, W, 3], tasks, examples: tasks.length };
       if (head) batch.patchLabels = patchLabels(scenes, grid, classes);
       if (attributeHeads) batch.patchAttributes = { colour: patchAttributeLabels(scenes, grid, 'colour'), size: patchAttributeLabels(scenes, grid, 'size') };
       if (boxHead) batch.patchBoxes = patchBoxTargets(scenes, grid, codec, o.policy, warnings);
       if (wordHead) batch.patchWords = patchWordTargets(scenes, grid, tok);
       const firsts = rows.map((r) => r[0]!); // the example of each (unpacked) row
-      if (attentionWeight > 0) batch.answerAttention = answerAttentionTargets(firsts, scenes, tokens, grid, tok);
+      if (attentionWeight > 0) batch.answerAttention = packed ? packedAnswerAttentionTargets(rows, scenes, packed, grid, tok) : answerAttentionTargets(firsts, scenes, tokens, grid, tok);
       if (wordAttentionWeight > 0) batch.wordAttention = wordAttentionTargets(scenes, tokens, grid, tok, o.wordAttentionScope ?? 'prompt', o.wordAttentionScope === 'all' ? batch.answerAttention?.positions : undefined);
       if (listingAttentionWeight > 0) batch.listingAttention = listingAttentionTargets(firsts, scenes, tokens, grid, tok);
       return batch;
@@ -222,7 +221,7 @@ export function stage1GroundedTask(
         parts[part] = perHead((attention) => answerAttentionLoss(attention, P, patches, positions));
         total = tf.add(total, tf.mul(parts[part]!, weight)) as tf.Scalar;
       };
-      if (capture && b.answerAttention) attentionLoss('answerAttention', b.answerAttention, attentionWeight, false);
+      if (capture && b.answerAttention) attentionLoss('answerAttention', b.answerAttention, attentionWeight, b.packing !== undefined); // packed: one object per segment
       if (capture && b.wordAttention) attentionLoss('wordAttention', b.wordAttention, wordAttentionWeight, true);
       if (capture && b.listingAttention) attentionLoss('listingAttention', b.listingAttention, listingAttentionWeight, true);
       if (attributeHeads && b.patchAttributes) {

@@ -2,9 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
-import { answerAttentionLoss, answerAttentionTargets } from './answer_attention';
+import { answerAttentionLoss, answerAttentionTargets, packedAnswerAttentionTargets } from './answer_attention';
 import { newBoxWarnings } from './box_check';
 import { codecByName } from './codec_registry';
+import { packedExampleRows, packedLength } from './packed_rows';
 import { exampleRows } from './sequence_batch';
 import { resolveGroundedLMConfig } from './grounded_lm_config';
 import { groundedTokenizer, textTokenizer } from './sequence_vocabulary';
@@ -82,6 +83,42 @@ test('word attention targets, scope \'all\' (the first version): every content w
   assert.throws(() => wordAttentionTargets([scene, scene], rows, 4, tok, 'all', new Float32Array(3)), /answerPositions has 3 entries, expected B·T = 2·12/);
 });
 
+test('word attention targets of packed rows: each segment’s prompt is supervised as if its example were alone, in both scopes; padding is left out', () => {
+  const rec = ex('rec', ['locate', 'the', 'red', 'star'], ['<box>', '<bin_1>', '<bin_2>', '<bin_5>', '<bin_9>', '</box>'], 1);
+  const caption = ex('regionCaption', ['describe', '<box>', '<bin_1>', '<bin_2>', '<bin_5>', '<bin_9>', '</box>'], ['small', 'red', 'circle'], 0);
+  const listing = ex('listing', ['list'], ['circle', 'star'], -1);
+  const small = ex('rec', ['locate', 'the', 'small', 'red', 'circle'], ['<box>', '<bin_1>', '<bin_2>', '<bin_5>', '<bin_9>', '</box>'], 0);
+  const rows = [[listing, rec], [caption, small], [small]];
+  const packed = packedExampleRows(rows, tok);
+  const T = packed.length;
+  const P = 16;
+  for (const scope of ['prompt', 'all'] as const) {
+    const answers = scope === 'all' ? packedAnswerAttentionTargets(rows, [scene, scene, scene], packed, 4, tok).positions : undefined;
+    const got = wordAttentionTargets([scene, scene, scene], packed, 4, tok, scope, answers);
+    const seen = new Array(rows.length * T).fill(false);
+    let supervised = 0;
+    rows.forEach((segments, b) => {
+      let offset = 0;
+      for (const e of segments) {
+        const alone = exampleRows([e], tok);
+        const aloneAnswers = scope === 'all' ? answerAttentionTargets([e], [scene], alone, 4, tok).positions : undefined;
+        const one = wordAttentionTargets([scene], alone, 4, tok, scope, aloneAnswers);
+        for (let k = 0; k < packedLength(e); k++) {
+          const i = b * T + offset + k;
+          seen[i] = true;
+          assert.equal(got.positions[i], one.positions[k], `${scope}: row ${b}, '${e.prompt.join(' ')}' position ${k}`);
+          assert.deepEqual(Array.from(got.patches.subarray(i * P, (i + 1) * P)), Array.from(one.patches.subarray(k * P, (k + 1) * P)), `${scope}: patches at row ${b}, position ${k}`);
+          supervised += one.positions[k]!;
+        }
+        offset += packedLength(e);
+      }
+    });
+    // prompt: red star (2) + small red circle twice (3 + 3); all: + the caption's last word and the listing's two names
+    assert.equal(supervised, scope === 'prompt' ? 8 : 11, scope);
+    seen.forEach((inside, i) => inside || assert.equal(got.positions[i], 0, `${scope}: padding position ${i}`));
+  }
+});
+
 test('the attention loss with per-position targets [B, T, P]: mean −log mass over the supervised positions (hand-computed)', () => {
   const A = tf.tensor3d([[
     [1, 0, 0, 0],
@@ -98,14 +135,15 @@ test('config: stage1.wordAttentionScope is checked by name', () => {
   assert.throws(() => resolveGroundedLMConfig({ stage1: { wordAttentionScope: 'answers' } }), /GroundedLMConfig\.stage1\.wordAttentionScope: expected 'prompt' or 'all', got "answers"/);
 });
 
-test('stage 1 with wordAttentionWeight > 0: the loss is reported and falls, no extra variables, nothing leaks; packed rows are refused', async () => {
-  const { pool, model } = tinyStage1();
-  const options = tinyStage1Options({ detection: 1, regionCaption: 0, rec: 1, listing: 0 }, { wordAttentionWeight: 1 });
-  assert.throws(() => stage1GroundedTask(model, tok, codec, pool, { ...options, examplesPerImage: 2 }, newBoxWarnings(), {}), /wordAttentionWeight needs one example per row; got examplesPerImage 2/);
-  const task = stage1GroundedTask(model, tok, codec, pool, options, newBoxWarnings(), {});
-  assert.equal(task.variables().length, model.variables().length);
-  const { first, last } = await trainTinyPart(task, 'wordAttention');
-  assert.ok(Number.isFinite(first) && first > 0.5, `starts high: ${first}`);
-  assert.ok(last < first - 0.3, `the word-attention loss falls on 8 memorisable scenes: ${first} → ${last}`);
-  model.dispose();
-});
+for (const perImage of [1, 2]) {
+  test(`stage 1 with wordAttentionWeight > 0, ${perImage} example(s) per row: the loss is reported and falls, no extra variables, nothing leaks`, async () => {
+    const { pool, model } = tinyStage1();
+    const options = tinyStage1Options({ detection: 1, regionCaption: 0, rec: 1, listing: 0 }, { wordAttentionWeight: 1, examplesPerImage: perImage });
+    const task = stage1GroundedTask(model, tok, codec, pool, options, newBoxWarnings(), {});
+    assert.equal(task.variables().length, model.variables().length);
+    const { first, last } = await trainTinyPart(task, 'wordAttention');
+    assert.ok(Number.isFinite(first) && first > 0.5, `starts high: ${first}`);
+    assert.ok(last < first - 0.3, `the word-attention loss falls on 8 memorisable scenes: ${first} → ${last}`);
+    model.dispose();
+  });
+}

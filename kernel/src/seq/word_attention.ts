@@ -27,12 +27,14 @@
  * where it was (0.574) and cost detection (AP50 0.73 → 0.59, REC 0.675 → 0.613). A plausible reason:
  * at a word's own position the query is built from the word's embedding, at the answer position from
  * what layer 0 copied there (its value-output map of the embedding), so the form learnt at one does
- * not carry to the other. Scope 'prompt' is not measured yet.
+ * not carry to the other. Scope 'prompt' (on the hybrid stem + prefix positions recipe): REC 0.864 →
+ * 0.912 and 0.874 → 0.886 on two seeds of 20-minute runs (README, session 9).
  */
 import type { Scene } from '../data/scene_types';
 import { FUNCTION_WORDS } from '../data/scene_vocabulary';
 import type { WordTokenizer } from '../data/word_tokenizer';
 import { markOwnedPatches, patchOwners } from './patch_labels';
+import type { PackedRows } from './packed_rows';
 import type { TokenRows } from './sequence_batch';
 
 export interface WordAttentionTargets {
@@ -53,15 +55,17 @@ export type WordAttentionScope = 'prompt' | 'all';
 export const WORD_ATTENTION_SCOPES: readonly WordAttentionScope[] = ['prompt', 'all'];
 
 /**
- * The targets of unpacked rows (one scene per row; exampleRows) on a G×G grid. The prompt of a row is
- * its inputs before the first weighted position (that one is [SEP], predicting the answer's first word).
+ * The targets of the rows of a batch (one scene per row: exampleRows, or packedExampleRows with several
+ * examples of the scene) on a G×G grid. The prompt of an example is its inputs before its first
+ * weighted position (that one is [SEP], predicting the answer's first word).
  * `answerPositions` [B, T] (scope 'all'): the positions answer attention supervises, left out.
  */
-export function wordAttentionTargets(scenes: readonly Scene[], rows: TokenRows, grid: number, tok: WordTokenizer, scope: WordAttentionScope = 'prompt', answerPositions?: Float32Array): WordAttentionTargets {
+export function wordAttentionTargets(scenes: readonly Scene[], rows: TokenRows | PackedRows, grid: number, tok: WordTokenizer, scope: WordAttentionScope = 'prompt', answerPositions?: Float32Array): WordAttentionTargets {
   if (scenes.length !== rows.batch) throw new Error(`wordAttentionTargets: ${scenes.length} scenes for ${rows.batch} rows.`);
   const T = rows.length;
   if (answerPositions && answerPositions.length !== rows.batch * T) throw new Error(`wordAttentionTargets: answerPositions has ${answerPositions.length} entries, expected B·T = ${rows.batch}·${T}.`);
   const P = grid * grid;
+  const segments = 'packing' in rows ? rows.packing.segments : null;
   const owners = patchOwners(scenes, grid);
   const patches = new Float32Array(rows.batch * T * P);
   const positions = new Float32Array(rows.batch * T);
@@ -75,9 +79,15 @@ export function wordAttentionTargets(scenes: readonly Scene[], rows: TokenRows, 
         (named.get(id) ?? named.set(id, new Set()).get(id)!).add(i);
       }
     });
+    // a segment's prompt ends at its first weighted position (one segment per row unless packed)
+    let segment = -1;
+    let answering = false;
     for (let t = 0; t < T; t++) {
       const i = b * T + t;
-      if (scope === 'prompt' && rows.weights[i]! > 0) break;
+      const seg = segments ? segments[i]! : 0;
+      if (seg !== segment) [segment, answering] = [seg, false];
+      if (rows.weights[i]! > 0) answering = true;
+      if (scope === 'prompt' && answering) continue;
       if (answerPositions && answerPositions[i]! > 0) continue;
       const objects = named.get(rows.ids[i]!);
       if (!objects) continue;

@@ -27,12 +27,14 @@ test('one gradient peer: the weights after 6 Adam steps equal those of one threa
   const main = linearRegressionTask({ dim: 3, batch: 8 });
   const peers = await startThreadPeers({ count: 1, module: MODULE, factory: 'linearRegressionTask', args: { dim: 3, batch: 8 }, seed: SEED, backend: 'wasm', variables: main.variables() });
   let r;
+  const seen: number[] = [];
   try {
-    r = await train(main, { steps: 6, seed: SEED, optimizer: { lr: 0.05 } }, { peers });
+    r = await train(main, { steps: 6, seed: SEED, optimizer: { lr: 0.05 } }, { peers, listeners: [(e) => e.kind === 'step' && seen.push(e.examples)] });
   } finally {
     await peers.close();
   }
   assert.equal(r.stoppedReason, 'completed');
+  assert.deepEqual(seen, [16, 32, 48, 64, 80, 96], 'examples counted with the peer’s: 2 × 8 a step');
   const got = main.variables().map((v) => Array.from(v.dataSync()));
 
   // the reference: one thread, batch = [replica 0's, replica 1's], loss = the mean of the two losses

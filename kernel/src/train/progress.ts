@@ -17,6 +17,8 @@ export type TrainEvent =
       lr: number;
       /** Global gradient norm before clipping. */
       gradNorm: number;
+      /** Examples this run has trained on so far, gradient peers' included (batches when the task gives no batch size). */
+      examples: number;
       /** Examples per second over this run so far (batches/s when the task gives no batch size). */
       examplesPerSec: number;
       /** Estimated seconds to the last step, from the mean step time of this run. */
@@ -57,12 +59,13 @@ export class ThroughputMeter {
   ) {
     this.t0 = now();
   }
-  record(examples: number): { examplesPerSec: number; etaSec: number; elapsedSec: number } {
+  record(examples: number): { examples: number; examplesPerSec: number; etaSec: number; elapsedSec: number } {
     this.examples += examples;
     this.steps += 1;
     const elapsedSec = Math.max(1e-9, (this.now() - this.t0) / 1000);
     const secPerStep = elapsedSec / this.steps;
     return {
+      examples: this.examples,
       examplesPerSec: this.examples / elapsedSec,
       etaSec: Math.max(0, this.remainingAtStart - this.steps) * secPerStep,
       elapsedSec,
