@@ -6,7 +6,8 @@
  * boxes that found their object but missed IoU 0.5.
  *
  *   node --import tsx bench/probes/coordinate_readout_probe.ts --run runs/NAME [--arm scratch-bins64] [--seed 0] [--beams 3]
- *        [--variants median,mean,beam]     (which of the three to evaluate after the run's own; default all)
+ *        [--variants argmax,median,mean,beam]     (which to evaluate after the run's own; default median,mean,beam;
+ *                                                  argmax for a run that was read out another way)
  */
 import { initBackend } from '../../kernel/src/backend';
 import { boxIoU } from '../../kernel/src/evaluate';
@@ -34,12 +35,13 @@ async function main(): Promise<void> {
   const seed = Number(a.seed ?? 0);
   const beams = Number(a.beams ?? 3);
   const chosen = (a.variants ?? 'median,mean,beam').split(',');
-  const unknown = chosen.filter((v) => !['median', 'mean', 'beam'].includes(v));
-  if (unknown.length) throw new Error(`coordinate_readout_probe: --variants takes median, mean, beam; got '${unknown.join(',')}'.`);
+  const unknown = chosen.filter((v) => !['argmax', 'median', 'mean', 'beam'].includes(v));
+  if (unknown.length) throw new Error(`coordinate_readout_probe: --variants takes argmax, median, mean, beam; got '${unknown.join(',')}'.`);
   await initBackend({ log: null });
   const run = await reEvaluatedRun('coordinate_readout_probe', a.run, arm, seed, { name: 'REC', of: (m) => m.rec.accuracy });
   console.log(JSON.stringify(summary(`as run (${run.cfg.eval.decoder}, ${run.cfg.eval.coordinateReadout})`, run.ev)));
   const variants: [string, string, GroundedLMConfig['eval']][] = [
+    ['argmax', 'greedy, argmax', { ...run.cfg.eval, decoder: 'greedy', coordinateReadout: 'argmax' }],
     ['median', 'greedy, median', { ...run.cfg.eval, decoder: 'greedy', coordinateReadout: 'median' }],
     ['mean', 'greedy, mean', { ...run.cfg.eval, decoder: 'greedy', coordinateReadout: 'mean' }],
     ['beam', `beam ${beams}`, { ...run.cfg.eval, decoder: 'beam', beams, coordinateReadout: 'argmax' }],
