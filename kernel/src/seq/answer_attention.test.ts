@@ -6,12 +6,12 @@ import { answerAttentionLoss, answerAttentionTargets, packedAnswerAttentionTarge
 import { newBoxWarnings } from './box_check';
 import { CausalLM, type LayerAttentionCapture } from './causal_lm';
 import { codecByName } from './codec_registry';
-import { packedExampleRows, packedLength } from './packed_rows';
+import { packedExampleRows } from './packed_rows';
 import { exampleRows } from './sequence_batch';
 import { groundedTokenizer, textTokenizer } from './sequence_vocabulary';
 import { stage1GroundedTask } from './stage1_grounded_task';
 import type { SeqExample } from './task_templates';
-import { tinyStage1, tinyStage1Options, trainTinyPart, twoObjectScene } from './test_support/stage1_fixtures';
+import { segmentPositions, tinyStage1, tinyStage1Options, trainTinyPart, twoObjectScene } from './test_support/stage1_fixtures';
 import { stepRng } from '../train/step_rng';
 import { resolveGroundedLMConfig } from './grounded_lm_config';
 
@@ -61,22 +61,14 @@ test('answer attention targets of packed rows: each segment’s positions carry 
   const P = 16;
   const seen = new Array(2 * T).fill(false);
   let supervised = 0;
-  rows.forEach((segments, b) => {
-    let offset = 0;
-    for (const e of segments) {
-      const alone = exampleRows([e], tok);
-      const one = answerAttentionTargets([e], [scene], alone, 4, tok);
-      for (let k = 0; k < packedLength(e); k++) {
-        const i = b * T + offset + k;
-        seen[i] = true;
-        assert.equal(got.positions[i], one.positions[k], `row ${b}, '${e.prompt.join(' ')}' position ${k}`);
-        const want = one.positions[k] ? Array.from(one.patches) : new Array(P).fill(0);
-        assert.deepEqual(Array.from(got.patches.subarray(i * P, (i + 1) * P)), want, `patches at row ${b}, '${e.prompt.join(' ')}' position ${k}`);
-        supervised += one.positions[k]!;
-      }
-      offset += packedLength(e);
-    }
-  });
+  for (const { b, e, k, i } of segmentPositions(rows, T)) {
+    const one = answerAttentionTargets([e], [scene], exampleRows([e], tok), 4, tok);
+    seen[i] = true;
+    assert.equal(got.positions[i], one.positions[k], `row ${b}, '${e.prompt.join(' ')}' position ${k}`);
+    const want = one.positions[k] ? Array.from(one.patches) : new Array(P).fill(0);
+    assert.deepEqual(Array.from(got.patches.subarray(i * P, (i + 1) * P)), want, `patches at row ${b}, '${e.prompt.join(' ')}' position ${k}`);
+    supervised += one.positions[k]!;
+  }
   assert.equal(supervised, 2 * 6 + 3, 'two star boxes (6 positions each) and the circle caption (3 words); the listing and the cross have none');
   seen.forEach((inside, i) => inside || assert.equal(got.positions[i], 0, `padding position ${i}`));
   assert.throws(() => packedAnswerAttentionTargets(rows, [scene], packed, 4, tok), /2 rows of examples and 1 scenes for 2 rows/);

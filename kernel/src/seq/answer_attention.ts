@@ -85,11 +85,12 @@ export function packedAnswerAttentionTargets(examples: readonly (readonly SeqExa
   const patches = new Float32Array(rows.batch * T * P);
   const positions = new Float32Array(rows.batch * T);
   for (let b = 0; b < rows.batch; b++) {
+    const objectOf = examples[b]!.map((e) => (e.object >= 0 ? new Set([e.object]) : null)); // per segment
     for (let t = 0; t < T; t++) {
       const i = b * T + t;
-      const e = examples[b]![rows.packing.segments[i]!];
-      if (!e || e.object < 0 || !(rows.weights[i]! > 0) || rows.labels[i] === tok.eos) continue;
-      if (markOwnedPatches(owners, b, P, new Set([e.object]), patches, i * P) > 0) positions[i] = 1;
+      const object = objectOf[rows.packing.segments[i]!];
+      if (!object || !(rows.weights[i]! > 0) || rows.labels[i] === tok.eos) continue;
+      if (markOwnedPatches(owners, b, P, object, patches, i * P) > 0) positions[i] = 1;
     }
   }
   return { patches, positions };

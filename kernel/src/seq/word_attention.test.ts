@@ -5,13 +5,13 @@ import { initBackend } from '../backend';
 import { answerAttentionLoss, answerAttentionTargets, packedAnswerAttentionTargets } from './answer_attention';
 import { newBoxWarnings } from './box_check';
 import { codecByName } from './codec_registry';
-import { packedExampleRows, packedLength } from './packed_rows';
+import { packedExampleRows } from './packed_rows';
 import { exampleRows } from './sequence_batch';
 import { resolveGroundedLMConfig } from './grounded_lm_config';
 import { groundedTokenizer, textTokenizer } from './sequence_vocabulary';
 import { stage1GroundedTask } from './stage1_grounded_task';
 import type { SeqExample } from './task_templates';
-import { tinyStage1, tinyStage1Options, trainTinyPart, twoObjectScene } from './test_support/stage1_fixtures';
+import { segmentPositions, tinyStage1, tinyStage1Options, trainTinyPart, twoObjectScene } from './test_support/stage1_fixtures';
 import { wordAttentionTargets } from './word_attention';
 
 test('setup backend', async () => {
@@ -97,22 +97,15 @@ test('word attention targets of packed rows: each segment’s prompt is supervis
     const got = wordAttentionTargets([scene, scene, scene], packed, 4, tok, scope, answers);
     const seen = new Array(rows.length * T).fill(false);
     let supervised = 0;
-    rows.forEach((segments, b) => {
-      let offset = 0;
-      for (const e of segments) {
-        const alone = exampleRows([e], tok);
-        const aloneAnswers = scope === 'all' ? answerAttentionTargets([e], [scene], alone, 4, tok).positions : undefined;
-        const one = wordAttentionTargets([scene], alone, 4, tok, scope, aloneAnswers);
-        for (let k = 0; k < packedLength(e); k++) {
-          const i = b * T + offset + k;
-          seen[i] = true;
-          assert.equal(got.positions[i], one.positions[k], `${scope}: row ${b}, '${e.prompt.join(' ')}' position ${k}`);
-          assert.deepEqual(Array.from(got.patches.subarray(i * P, (i + 1) * P)), Array.from(one.patches.subarray(k * P, (k + 1) * P)), `${scope}: patches at row ${b}, position ${k}`);
-          supervised += one.positions[k]!;
-        }
-        offset += packedLength(e);
-      }
-    });
+    for (const { b, e, k, i } of segmentPositions(rows, T)) {
+      const alone = exampleRows([e], tok);
+      const aloneAnswers = scope === 'all' ? answerAttentionTargets([e], [scene], alone, 4, tok).positions : undefined;
+      const one = wordAttentionTargets([scene], alone, 4, tok, scope, aloneAnswers);
+      seen[i] = true;
+      assert.equal(got.positions[i], one.positions[k], `${scope}: row ${b}, '${e.prompt.join(' ')}' position ${k}`);
+      assert.deepEqual(Array.from(got.patches.subarray(i * P, (i + 1) * P)), Array.from(one.patches.subarray(k * P, (k + 1) * P)), `${scope}: patches at row ${b}, position ${k}`);
+      supervised += one.positions[k]!;
+    }
     // prompt: red star (2) + small red circle twice (3 + 3); all: + the caption's last word and the listing's two names
     assert.equal(supervised, scope === 'prompt' ? 8 : 11, scope);
     seen.forEach((inside, i) => inside || assert.equal(got.positions[i], 0, `${scope}: padding position ${i}`));

@@ -12,6 +12,8 @@ import { GroundedLM } from '../grounded_lm';
 import { ScenePool } from '../scene_pool';
 import { groundedTokenizer, textTokenizer } from '../sequence_vocabulary';
 import type { Stage1Batch, Stage1Options } from '../stage1_grounded_task';
+import type { SeqExample } from '../task_templates';
+import { packedLength } from '../packed_rows';
 import { train, type TrainTask } from '../../train';
 import { extendVocabulary } from '../vocabulary_extension';
 
@@ -66,4 +68,21 @@ export async function trainTinyPart(task: TrainTask<Stage1Batch>, part: string):
   assert.equal(r.stoppedReason, 'completed');
   assert.equal(tf.memory().numTensors, n0, 'no tensor leaks');
   return { first: r.history[0]!.parts[part]!, last: r.history[r.history.length - 1]!.parts[part]! };
+}
+
+/**
+ * Every text position of packed rows (`rows[b]` the segments of row b, T the packed length): its row, its
+ * example, its place `k` in that example alone and its index b·T + t in the packed arrays — for comparing
+ * packed targets with those of each example in its own row.
+ */
+export function segmentPositions(rows: readonly (readonly SeqExample[])[], T: number): { b: number; e: SeqExample; k: number; i: number }[] {
+  const out: { b: number; e: SeqExample; k: number; i: number }[] = [];
+  rows.forEach((segments, b) => {
+    let offset = 0;
+    for (const e of segments) {
+      for (let k = 0; k < packedLength(e); k++) out.push({ b, e, k, i: b * T + offset + k });
+      offset += packedLength(e);
+    }
+  });
+  return out;
 }
