@@ -84,6 +84,8 @@ export interface GroundedLMConfig {
     dataParallel: number;
     /** σ in bins of the soft (Gaussian) targets of coordinate answers and patch boxes (seq/coordinate_smoothing.ts; bins codec); 0 = one-hot. */
     coordinateSmoothing: number;
+    /** Weight of the expected distance, in bins, of each coordinate answer's distribution from its target (seq/coordinate_distance.ts; bins codec); 0 = off. */
+    coordinateDistanceWeight: number;
     /** Initial embeddings of the bins codec's coordinate tokens: 'random' or 'sincos' (ordered_coordinate_init.ts). */
     coordinateInit: 'random' | 'sincos';
     /** Amplitude of the 'sincos' coordinate rows, as a multiple of the random rows' spread (0.02·√2); 1 = that spread. */
@@ -144,6 +146,7 @@ export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze
     examplesPerImage: 1,
     dataParallel: 1,
     coordinateSmoothing: 0,
+    coordinateDistanceWeight: 0,
     coordinateInit: 'random',
     coordinateInitGain: 1,
   },
@@ -190,6 +193,7 @@ export function resolveGroundedLMConfig(overrides: unknown = {}, quick = false):
   if (c.eval.coordinateReadout !== 'argmax' && !c.eval.constrained) fail('eval.coordinateReadout', `'argmax' with eval.constrained false (the read-out acts inside a box, which only the grammar mask marks)`, c.eval.coordinateReadout);
   if (!(Number.isFinite(c.stage1.coordinateInitGain) && c.stage1.coordinateInitGain > 0)) fail('stage1.coordinateInitGain', 'a number > 0', c.stage1.coordinateInitGain);
   if (!(Number.isFinite(c.stage1.coordinateSmoothing) && c.stage1.coordinateSmoothing >= 0)) fail('stage1.coordinateSmoothing', 'a number of bins ≥ 0', c.stage1.coordinateSmoothing);
+  if (!(Number.isFinite(c.stage1.coordinateDistanceWeight) && c.stage1.coordinateDistanceWeight >= 0)) fail('stage1.coordinateDistanceWeight', 'a weight ≥ 0 (0 = off)', c.stage1.coordinateDistanceWeight);
   if (!(Number.isFinite(c.stage1.maxMinutes) && c.stage1.maxMinutes >= 0)) fail('stage1.maxMinutes', 'a number of minutes ≥ 0 (0 = no budget)', c.stage1.maxMinutes);
   if (!(Number.isFinite(c.stage1.lrCooldown) && c.stage1.lrCooldown >= 0 && c.stage1.lrCooldown < 1)) fail('stage1.lrCooldown', 'a share of the run in [0, 1) (0 = none)', c.stage1.lrCooldown);
   if (!(Number.isInteger(c.stage1.maxSteps) && c.stage1.maxSteps >= 0)) fail('stage1.maxSteps', 'a whole number of steps ≥ 0 (0 = none)', c.stage1.maxSteps);

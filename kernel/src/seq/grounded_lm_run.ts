@@ -283,7 +283,7 @@ function stage1TaskOf(cfg: GroundedLMConfig, arm: Arm, model: GroundedLM, tok: W
     tok,
     codec,
     pool,
-    { batchSize: s.batchSize, numScenes: pool.dataset.size('train'), taskWeights, randomOrder: s.randomOrder, noiseBoxes: s.noiseBoxes, freezeTextEmbeddings: s.freezeTextEmbeddings, policy: { clipBoxes: cfg.clipBoxes }, patchLabelWeight: s.patchLabelWeight, patchAttributeWeight: s.patchAttributeWeight, patchBoxWeight: s.patchBoxWeight, patchWordWeight: s.patchWordWeight, answerAttentionWeight: s.answerAttentionWeight, answerAttentionHeads: s.answerAttentionHeads, coordinateSmoothing: s.coordinateSmoothing, wordAttentionWeight: s.wordAttentionWeight, wordAttentionScope: s.wordAttentionScope, listingAttentionWeight: s.listingAttentionWeight, examplesPerImage: s.examplesPerImage, ...(data ? { names: data.names } : {}) },
+    { batchSize: s.batchSize, numScenes: pool.dataset.size('train'), taskWeights, randomOrder: s.randomOrder, noiseBoxes: s.noiseBoxes, freezeTextEmbeddings: s.freezeTextEmbeddings, policy: { clipBoxes: cfg.clipBoxes }, patchLabelWeight: s.patchLabelWeight, patchAttributeWeight: s.patchAttributeWeight, patchBoxWeight: s.patchBoxWeight, patchWordWeight: s.patchWordWeight, answerAttentionWeight: s.answerAttentionWeight, answerAttentionHeads: s.answerAttentionHeads, coordinateSmoothing: s.coordinateSmoothing, coordinateDistanceWeight: s.coordinateDistanceWeight, wordAttentionWeight: s.wordAttentionWeight, wordAttentionScope: s.wordAttentionScope, listingAttentionWeight: s.listingAttentionWeight, examplesPerImage: s.examplesPerImage, ...(data ? { names: data.names } : {}) },
     warnings,
     { stage: 1, arm, model: cfg.model, data: cfg.data, stage1: s, vocabulary: tok.vocabulary, clipBoxes: cfg.clipBoxes },
   );

@@ -31,6 +31,7 @@ import { wordAttentionTargets, type WordAttentionScope, type WordAttentionTarget
 import { listingAttentionTargets } from './listing_attention';
 import { weightedTokenLoss } from './sequence_loss';
 import { coordinateTargets } from './coordinate_smoothing';
+import { coordinateDistanceBlock, coordinateDistanceLoss } from './coordinate_distance';
 import { TASK_NAMES, taskTemplate, type SeqExample, type TaskName } from './task_templates';
 import type { Scene } from '../data/scene_types';
 
@@ -55,6 +56,8 @@ export interface Stage1Options {
   answerAttentionWeight?: number;
   /** σ (in bins) of the soft targets of coordinate answers and patch boxes (coordinate_smoothing.ts; the bins codec); 0 = one-hot. */
   coordinateSmoothing?: number;
+  /** Weight of the expected bin distance of coordinate answers from their targets (coordinate_distance.ts; the bins codec); 0 = off. */
+  coordinateDistanceWeight?: number;
   /** Heads 0…n−1 of the LM's last layer that the answer and word attention losses supervise, each on its own (default 1). */
   answerAttentionHeads?: number;
   /** Weight of the supervised word attention: the prompt's content words attend to the objects they name (word_attention.ts); 0 = off. */
@@ -133,7 +136,9 @@ export function stage1GroundedTask(
   const boxHead = boxWeight > 0 ? (model.boxCopy?.reader ?? new PatchBoxHead(model.lm.config.width, tokensPerBox(codec), 7927)) : null;
   const ownBoxHead = boxHead && boxHead !== model.boxCopy?.reader ? boxHead : null;
   const smoothing = o.coordinateSmoothing ?? 0;
-  const coordRows = boxHead || smoothing > 0 ? coordinateRows(tok, codec) : null;
+  const distanceWeight = o.coordinateDistanceWeight ?? 0;
+  const coordRows = boxHead || smoothing > 0 || distanceWeight > 0 ? coordinateRows(tok, codec) : null;
+  const distanceBlock = distanceWeight > 0 ? coordinateDistanceBlock(codec, coordRows!.start) : null;
   const wordWeight = o.patchWordWeight ?? 0;
   const wordHead = wordWeight > 0 ? new PatchWordHead(model.lm.config.width, 7933) : null;
   if (wordHead && tok.size !== model.lm.vocabSize) throw new Error(`stage1GroundedTask: the tokenizer has ${tok.size} words but the LM ${model.lm.vocabSize} rows; the patch-word loss needs them equal.`);
@@ -210,9 +215,16 @@ export function stage1GroundedTask(
       // the supervised heads: heads 0…n−1 of the LM's last layer, each with its own loss (averaged)
       const capture = b.answerAttention || b.wordAttention || b.listingAttention ? ({ layer: model.lm.config.depth - 1, head: 0, count: supervisedHeads } as LayerAttentionCapture) : undefined;
       const perHead = (loss: (attention: tf.Tensor) => tf.Scalar): tf.Scalar => tf.div(tf.addN(capture!.attentions!.map(loss)), capture!.attentions!.length) as tf.Scalar;
-      const seq = weightedTokenLoss(model.textLogits(ids, prefix, b.packing, capture), tf.tensor1d(b.labels, 'int32'), tf.tensor1d(b.weights), coordinates); // logits [B, T, V]
+      const logits = model.textLogits(ids, prefix, b.packing, capture); // [B, T, V]
+      const labels = tf.tensor1d(b.labels, 'int32');
+      const weights = tf.tensor1d(b.weights);
+      const seq = weightedTokenLoss(logits, labels, weights, coordinates);
       let total = seq.total;
       const parts = { ...seq.parts };
+      if (distanceBlock) {
+        parts.coordinateDistance = coordinateDistanceLoss(logits, labels, weights, distanceBlock);
+        total = tf.add(total, tf.mul(parts.coordinateDistance, distanceWeight)) as tf.Scalar;
+      }
       // the attention losses: one patch set per row ([B, P], answer attention) or per position ([B, T, P])
       const P = model.numPrefix;
       const attentionLoss = (part: 'answerAttention' | 'wordAttention' | 'listingAttention', a: { patches: Float32Array; positions: Float32Array }, weight: number, perPosition: boolean): void => {
