@@ -20,10 +20,17 @@ import { evaluateStage1 } from '../../kernel/src/seq/grounded_lm_run';
 import { reEvaluatedRun } from './load_run';
 import { probeArgs } from './probe_args';
 
+type RecRow = GroundedEvaluation['rec'][number];
+
+/** A REC box that found its object: its IoU with the truth is at least that with every other object. */
+function foundItsObject(r: RecRow): boolean {
+  return Boolean(r.predicted) && (r.others ?? []).every((o) => boxIoU(r.predicted!, o) <= boxIoU(r.predicted!, r.truth));
+}
+
 function summary(variant: string, ev: GroundedEvaluation) {
   const m = ev.metrics;
   const near = ev.rec
-    .filter((r) => r.predicted && boxIoU(r.predicted, r.truth) < 0.5 && (r.others ?? []).every((o) => boxIoU(r.predicted!, o) <= boxIoU(r.predicted!, r.truth)))
+    .filter((r) => foundItsObject(r) && boxIoU(r.predicted!, r.truth) < 0.5)
     .map((r) => boxIoU(r.predicted!, r.truth))
     .sort((a, b) => a - b);
   const q = (f: number) => (near.length ? Number(near[Math.floor(f * (near.length - 1))]!.toFixed(3)) : null);
@@ -37,7 +44,7 @@ function summary(variant: string, ev: GroundedEvaluation) {
  * IoU ≥ 0.5 and their mean absolute edge error.
  */
 function edgeErrors(ev: GroundedEvaluation) {
-  const found = ev.rec.filter((r) => r.predicted && boxIoU(r.predicted, r.truth) > 0 && (r.others ?? []).every((o) => boxIoU(r.predicted!, o) <= boxIoU(r.predicted!, r.truth)));
+  const found = ev.rec.filter((r) => foundItsObject(r) && boxIoU(r.predicted!, r.truth) > 0);
   const edge = (k: number, f: (d: number) => number) => Number((found.reduce((s, r) => s + f(r.predicted![k]! - r.truth[k]!), 0) / Math.max(1, found.length)).toFixed(2));
   const names = ['x1', 'y1', 'x2', 'y2'];
   const side = (b: readonly number[]) => Math.sqrt((b[2]! - b[0]!) * (b[3]! - b[1]!));
