@@ -25,6 +25,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scene } from '../data/scene_types';
 import type { WordTokenizer } from '../data/word_tokenizer';
+import { textRows } from './causal_lm';
 import { markOwnedPatches, patchOwners } from './patch_labels';
 import type { PackedRows } from './packed_rows';
 import type { TokenRows } from './sequence_batch';
@@ -97,14 +98,15 @@ export function packedAnswerAttentionTargets(examples: readonly (readonly SeqExa
 }
 
 /**
- * attention [B, P + T, P + T] (one head, causal_lm.ts capture) and the targets → the mean −log mass on
- * the target patches over the supervised positions (a scalar; 0 when none). `patches` is [B, P] (one
- * set per row: the answer's object) or [B, T, P] (one per position: word_attention.ts).
+ * attention [B, P + T, P + T] (one head, causal_lm.ts capture; [B, T, P + T] under prefix attention
+ * 'memory') and the targets → the mean −log mass on the target patches over the supervised positions
+ * (a scalar; 0 when none). `patches` is [B, P] (one set per row: the answer's object) or [B, T, P] (one
+ * per position: word_attention.ts).
  */
 export function answerAttentionLoss(attention: tf.Tensor, P: number, patches: tf.Tensor2D | tf.Tensor3D, positions: tf.Tensor2D): tf.Scalar {
-  const [B, L] = attention.shape as [number, number, number];
+  const [B, , L] = attention.shape as [number, number, number];
   const T = L - P;
-  const toImage = tf.slice(attention, [0, P, 0], [B, T, P]); // [B, T, P]: text queries → prefix keys
+  const toImage = tf.slice(textRows(attention, T), [0, 0, 0], [B, T, P]); // [B, T, P]: text queries → prefix keys
   const mask = patches.rank === 2 ? tf.reshape(patches, [B, 1, P]) : patches;
   const mass = tf.sum(tf.mul(toImage, mask), -1); // [B, T]
   const nll = tf.neg(tf.log(tf.add(mass, 1e-6))); // [B, T]

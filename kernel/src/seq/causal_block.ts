@@ -1,5 +1,6 @@
 /**
- * A pre-LN decoder block (GPT-2):  x ← x + causalAttn(LN(x));  x ← x + mlp(LN(x)).
+ * A pre-LN decoder block (GPT-2):  x ← x + causalAttn(LN(x));  x ← x + mlp(LN(x))
+ * (with a memory m: x ← x + attn(queries LN(x), keys / values [LN(m); LN(x)]), then the MLP).
  * Same structure as models/transformer_block.ts, with causal attention.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -27,9 +28,13 @@ export class CausalBlock extends Module {
     this.mlp = this.child('mlp', new Mlp(c.width, c.mlpWidth, seed, `${path}.mlp`));
   }
 
-  /** [B, T, d] → [B, T, d]; `bias`: the attention mask when not plain causal; `capture`: keep one head's attention. */
-  forward(x: tf.Tensor, bias?: tf.Tensor, capture?: AttentionCapture): tf.Tensor {
-    const h = tf.add(x, this.attn.forward(this.ln1.forward(x), bias, capture)); // [B, T, d]
+  /**
+   * [B, T, d] → [B, T, d]; `bias`: the attention mask when not plain causal; `capture`: keep one head's
+   * attention; `memory` [B, P, d]: positions attended to but not computed (prefix attention 'memory'),
+   * through the same LN as x.
+   */
+  forward(x: tf.Tensor, bias?: tf.Tensor, capture?: AttentionCapture, memory?: tf.Tensor): tf.Tensor {
+    const h = tf.add(x, this.attn.forward(this.ln1.forward(x), bias, capture, memory && this.ln1.forward(memory))); // [B, T, d]
     return tf.add(h, this.mlp.forward(this.ln2.forward(h))); // [B, T, d]
   }
 }

@@ -40,6 +40,17 @@ function packedGroups(p: PackingLayout, B: number, T: number, P: number): Int32A
   return g;
 }
 
+/**
+ * The last T rows of a forward pass's output or captured attention [B, L_q, ...]: the text positions'
+ * hidden states [B, T, d] or attention rows [B, T, P + T], whether the prefix positions were computed
+ * (L_q = P + T) or not (prefix attention 'memory': L_q = T).
+ */
+export function textRows(t: tf.Tensor, T: number): tf.Tensor {
+  const [B, Lq, ...rest] = t.shape;
+  if (Lq! < T) throw new Error(`textRows: ${Lq} rows cannot hold ${T} text positions`);
+  return Lq === T ? t : tf.slice(t, [0, Lq! - T, ...rest.map(() => 0)], [B!, T, ...rest]);
+}
+
 export interface CausalLMConfig {
   /** V₀: rows of the pretrained (text) embedding. */
   vocabSize: number;
@@ -118,8 +129,11 @@ export class CausalLM extends Module {
   }
 
   /**
-   * ids int32 [B, T], prefix [B, P, d] (optional) → final hidden states [B, P + T, d] (after LN).
-   * `capture` (optional): keep the attention probabilities of one layer's head (or `count` heads), [B, P + T, P + T] each.
+   * ids int32 [B, T], prefix [B, P, d] (optional) → final hidden states [B, P + T, d] (after LN); under
+   * prefix attention 'memory' [B, T, d], the text positions only (the LM computes no prefix positions).
+   * `capture` (optional): keep the attention probabilities of one layer's head (or `count` heads),
+   * [B, P + T, P + T] each ([B, T, P + T] under 'memory': text queries only). `textRows` reads the text
+   * positions' rows off either.
    * `packing` (packed rows, seq/packed_rows.ts): each text position's position index and segment id
    * ([B, T]); a segment then sees the prefix and its own earlier tokens only, with positions counted
    * from its start — each segment is computed exactly as it would be alone in a row.
@@ -145,9 +159,10 @@ export class CausalLM extends Module {
       throw new Error(`CausalLM.forward: textInput must be [${B}, ${T}, ${c.width}]; got [${textInput.shape}]`);
     }
     const text = textInput ? tf.add(positioned, textInput) : positioned; // [B, T, d]
-    let x = prefix ? tf.concat([prefix, text], 1) : text; // [B, P + T, d]
     const P = prefix ? prefix.shape[1]! : 0;
-    const L = x.shape[1]!;
+    const memory = P > 0 && c.prefixAttention === 'memory' ? prefix : undefined; // attended to, never computed
+    let x = prefix && !memory ? tf.concat([prefix, text], 1) : text; // [B, P + T, d], or [B, T, d] under 'memory'
+    const L = P + T;
     const bias = packing
       ? segmentCausalBias(packedGroups(packing, B, T, P), B, L, c.prefixAttention)
       : P > 0 && c.prefixAttention !== 'causal'
@@ -156,8 +171,8 @@ export class CausalLM extends Module {
     if (capture && !(Number.isInteger(capture.layer) && capture.layer >= 0 && capture.layer < c.depth)) {
       throw new Error(`CausalLM.forward: capture.layer must be an integer in [0, ${c.depth}); got ${capture.layer}`);
     }
-    this.blocks.forEach((block, l) => (x = block.forward(x, bias, capture?.layer === l ? capture : undefined))); // [B, P + T, d]
-    return this.lnFinal.forward(x); // [B, P + T, d]
+    this.blocks.forEach((block, l) => (x = block.forward(x, bias, capture?.layer === l ? capture : undefined, memory))); // [B, P + T, d]
+    return this.lnFinal.forward(x); // [B, P + T, d] ([B, T, d] under 'memory')
   }
 
   /** Position embeddings of packed rows [B, T, d], as a one-hot product (like the token lookup). */

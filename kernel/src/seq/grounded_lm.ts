@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Linear, Module, PatchEncoder, type PatchEncoderConfig } from '../models';
 import type { BoxCopy } from './box_copy';
 import type { BoxSlotEmbedding } from './box_slots';
-import type { CausalLM, LayerAttentionCapture, PackingLayout } from './causal_lm';
+import { textRows, type CausalLM, type LayerAttentionCapture, type PackingLayout } from './causal_lm';
 import type { PrefixPositions } from './prefix_positions';
 
 /** The optional parts of a GroundedLM (owned by it once passed). */
@@ -95,11 +95,11 @@ export class GroundedLM extends Module {
       throw new Error(`GroundedLM.textLogits: with box copy on, a capture must start at head 0 of the last layer (${last}); got layer ${capture.layer}, head ${capture.head}.`);
     }
     const looks = this.boxCopy ? (capture ?? { layer: last, head: 0 }) : capture;
-    const hidden = this.lm.forward(ids, prefix, packing, looks, this.slots?.forward(ids)); // [B, P + T, d]
-    const text = tf.slice(hidden, [0, P, 0], [B, T, this.lm.config.width]); // [B, T, d]
+    const hidden = this.lm.forward(ids, prefix, packing, looks, this.slots?.forward(ids)); // [B, P + T, d] or [B, T, d]
+    const text = textRows(hidden, T); // [B, T, d]
     const logits = this.lm.logits(text); // [B, T, V]
     if (!this.boxCopy) return logits;
-    const toImage = tf.slice(looks!.attention!, [0, P, 0], [B, T, P]); // [B, T, P]: text queries → image keys
+    const toImage = tf.slice(textRows(looks!.attention!, T), [0, 0, 0], [B, T, P]); // [B, T, P]: text queries → image keys
     return tf.add(logits, this.boxCopy.logits(ids, prefix, toImage, this.lm.embeddingTable())); // [B, T, V]
   }
 

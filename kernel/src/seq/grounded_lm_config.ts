@@ -16,7 +16,7 @@ import { COORDINATE_READOUTS, type CoordinateReadout } from './coordinate_readou
 export interface GroundedLMConfig {
   data: { seed: number; trainScenes: number; testScenes: number; imageSize: number };
   /** posInit: the patch encoder's initial position embeddings, 'normal' or 'sincos' (models/sincos_positions.ts). */
-  /** prefixAttention: how the image tokens attend to each other inside the LM (seq/causal_attention.ts). */
+  /** prefixAttention: how the image tokens attend to each other inside the LM, or ('memory') that the LM reads them without computing them (seq/causal_attention.ts). */
   /** stemChannels: the 'conv' stem's first-stage channels (models/conv_stem.ts; 16, then doubled per stage). */
   /** boxSlots: text positions inside a box get an embedding of their place in it (seq/box_slots.ts; bins and grid codecs). */
   /** boxCopy: coordinate logits also copied from the image tokens head 0 of the last layer looks at (seq/box_copy.ts; bins and grid codecs). */

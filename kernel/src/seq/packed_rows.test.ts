@@ -6,7 +6,9 @@ import { GroundedScenes } from '../data/grounded_scenes';
 import { train } from '../train';
 import { stepRng } from '../train/step_rng';
 import { newBoxWarnings } from './box_check';
-import { CausalLM } from './causal_lm';
+import { answerAttentionLoss } from './answer_attention';
+import { CausalSelfAttention } from './causal_attention';
+import { CausalLM, textRows, type LayerAttentionCapture } from './causal_lm';
 import { codecByName } from './codec_registry';
 import { GroundedLM } from './grounded_lm';
 import { packedExampleRows, packedLength } from './packed_rows';
@@ -54,7 +56,7 @@ test('packed rows: segments laid end to end, positions from 0 in each, labels an
   assert.throws(() => packedExampleRows([[a], []], tok), /every row needs at least one example/);
 });
 
-for (const [backend, prefixAttention] of [['wasm', 'causal'], ['cpu', 'causal'], ['wasm', 'self'], ['cpu', 'bidirectional']] as const) {
+for (const [backend, prefixAttention] of [['wasm', 'causal'], ['cpu', 'causal'], ['wasm', 'self'], ['cpu', 'bidirectional'], ['wasm', 'memory'], ['cpu', 'memory']] as const) {
   test(`packed rows (${backend}, ${backend === 'wasm' ? 'grouped' : 'batched'} attention layout, prefix attention '${prefixAttention}'): each segment’s logits equal those of its example alone in a row`, async () => {
     await tf.setBackend(backend);
     try {
@@ -131,8 +133,58 @@ for (const backend of ['wasm', 'cpu'] as const) {
         assert.ok(moved.slice(P).every(Boolean), `every text position sees the prefix, mode '${mode}'`);
         lm.dispose();
       }
-      assert.throws(() => new CausalLM({ prefixAttention: 'full' as never }, 0), /CausalLMConfig.prefixAttention: expected one of causal, bidirectional, self, got 'full'/);
+      assert.throws(() => new CausalLM({ prefixAttention: 'full' as never }, 0), /CausalLMConfig.prefixAttention: expected one of causal, bidirectional, self, memory, got 'full'/);
       tf.dispose([ids, prefix, changed]);
+    } finally {
+      await tf.setBackend('wasm');
+    }
+  });
+}
+
+for (const backend of ['wasm', 'cpu'] as const) {
+  test(`prefix attention 'memory' (${backend}): one layer computes the text exactly as 'causal' does (same hidden states, same attention rows, same answer-attention loss), packed or not; the prefix is never computed`, async () => {
+    await tf.setBackend(backend);
+    try {
+      // With one layer the prefix positions' outputs feed nothing the text reads: the text's keys and values
+      // are LN(prefix) and LN(text) in both modes, so 'memory' must reproduce 'causal' on the text exactly.
+      const P = 4;
+      const prefix = tf.randomNormal([2, P, 8], 0, 1, 'float32', 21);
+      const ids = tf.tensor2d([[1, 7, 8, 3, 2], [4, 5, 6, 0, 0]], [2, 5], 'int32');
+      const packing = { positions: Int32Array.from([0, 1, 2, 0, 1, 0, 1, 2, 3, 4]), segments: Int32Array.from([0, 0, 0, 1, 1, 0, 0, 0, 0, 0]) };
+      for (const pack of [undefined, packing]) {
+        const run = (prefixAttention: 'causal' | 'memory') => {
+          const lm = new CausalLM({ vocabSize: 16, maxLength: 8, width: 8, depth: 1, heads: 2, mlpWidth: 16, prefixAttention }, 3);
+          const out = tf.tidy(() => {
+            const capture = { layer: 0, head: 1 } as LayerAttentionCapture;
+            const hidden = lm.forward(ids, prefix, pack, capture);
+            const rows = textRows(capture.attention!, 5); // [2, 5, P + 5]
+            const targets = tf.tensor2d([[1, 0, 0, 1], [0, 1, 1, 0]], [2, P]);
+            const loss = answerAttentionLoss(capture.attention!, P, targets, tf.ones([2, 5]) as tf.Tensor2D);
+            return { shape: hidden.shape, text: textRows(hidden, 5).arraySync() as number[][][], rows: rows.arraySync() as number[][][], loss: loss.dataSync()[0]! };
+          });
+          lm.dispose();
+          return out;
+        };
+        const causal = run('causal');
+        const memory = run('memory');
+        assert.deepEqual(memory.shape, [2, 5, 8], 'memory mode returns the text positions only');
+        assert.deepEqual(causal.shape, [2, P + 5, 8]);
+        const worst = (a: number[][][], b: number[][][]) => Math.max(...a.flat(2).map((v, i) => Math.abs(v - b.flat(2)[i]!)));
+        const label = pack ? 'packed' : 'unpacked';
+        assert.ok(worst(memory.text, causal.text) < 1e-5, `${label}: text hidden states differ by ${worst(memory.text, causal.text)}`);
+        assert.ok(worst(memory.rows, causal.rows) < 1e-6, `${label}: text attention rows differ by ${worst(memory.rows, causal.rows)}`);
+        assert.ok(Math.abs(memory.loss - causal.loss) < 1e-5, `${label}: answer-attention loss ${memory.loss} vs ${causal.loss}`);
+        if (pack) assert.equal(memory.rows[0]![3]![P + 1], 0, 'a packed segment does not see the previous segment');
+      }
+      // deeper: every text position still sees a change of any one image token
+      const lm = new CausalLM({ vocabSize: 16, maxLength: 8, width: 8, depth: 2, heads: 2, mlpWidth: 16, prefixAttention: 'memory' }, 3);
+      const changed = tf.tidy(() => tf.add(prefix, tf.mul(tf.oneHot(tf.tensor1d([P - 1], 'int32'), P).reshape([1, P, 1]), tf.randomNormal([1, 1, 8], 0, 1, 'float32', 12))));
+      const a = lm.forward(ids, prefix).arraySync() as number[][][];
+      const b = lm.forward(ids, changed).arraySync() as number[][][];
+      assert.ok(a[0]!.every((row, t) => row.some((v, j) => Math.abs(v - b[0]![t]![j]!) > 1e-5)), 'every text position of row 0 moved');
+      assert.throws(() => new CausalSelfAttention(8, 2, 0, 'x').forward(tf.zeros([1, 3, 8]), undefined, undefined, tf.zeros([1, 2, 8])), /memory must be \[1, P, 8\] and come with a bias/);
+      lm.dispose();
+      tf.dispose([prefix, ids, changed]);
     } finally {
       await tf.setBackend('wasm');
     }

@@ -24,7 +24,7 @@ import type { WordTokenizer } from '../data/word_tokenizer';
 import { recAccuracy, type RecOptions } from '../evaluate';
 import { answerAttentionTargets } from './answer_attention';
 import type { BoxPolicy, BoxWarnings } from './box_check';
-import type { LayerAttentionCapture } from './causal_lm';
+import { textRows, type LayerAttentionCapture } from './causal_lm';
 import type { CoordinateCodec } from './coordinate_codec';
 import type { GroundedLM } from './grounded_lm';
 import type { RecPrediction } from './grounded_metrics';
@@ -134,7 +134,7 @@ export function recAttentionMass(model: GroundedLM, tok: WordTokenizer, codec: C
       const capture: LayerAttentionCapture = { layer, head };
       const prefix = model.prefix(tf.tensor4d(ScenePool.pixels(scenes), [scenes.length, H, W, 3]));
       model.textLogits(tf.tensor2d(rows.ids, [rows.batch, T], 'int32'), prefix, undefined, capture);
-      return tf.slice(capture.attention!, [0, P, 0], [rows.batch, T, P + T]); // text queries → all keys
+      return textRows(capture.attention!, T); // [B, T, P + T]: text queries → all keys
     });
     const a = attention.dataSync();
     attention.dispose();
