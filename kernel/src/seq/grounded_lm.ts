@@ -3,7 +3,7 @@
  * and the causal LM, which reads the projected patches as a prefix of P "image tokens":
  *
  *   images [B, H, W, 3] → PatchEncoder → [B, P, e] → projector → [B, P, d] = prefix
- *   hidden = CausalLM.forward(ids [B, T], prefix) [B, P + T, d];  logits of the T text positions [B, T, V]
+ *   hidden = CausalLM.forward(ids [B, T], prefix) [B, P + T, d] ([B, T, d] under prefix attention 'memory');  logits of the T text positions [B, T, V]
  *
  * Optional parts (`GroundedLMParts`): box slots (box_slots.ts), an embedding of each text position's
  * place in a box; box copy (box_copy.ts), coordinate logits copied from the image tokens the LM looks at;
