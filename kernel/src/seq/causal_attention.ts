@@ -38,9 +38,9 @@ function causalBias(T: number): tf.Tensor2D {
 export type PrefixAttention = 'causal' | 'bidirectional' | 'self' | 'memory';
 export const PREFIX_ATTENTION_MODES: readonly PrefixAttention[] = ['causal', 'bidirectional', 'self', 'memory'];
 
-/** Whether prefix position i (< P) may attend to position j under `mode` (never asked for 'memory': no prefix queries). */
+/** Whether prefix position i (< P) may attend to position j under `mode` (never asked under 'memory': no prefix queries). */
 function prefixSees(mode: PrefixAttention, i: number, j: number, P: number): boolean {
-  if (mode === 'self' || mode === 'memory') return j === i;
+  if (mode === 'self') return j === i;
   if (mode === 'bidirectional') return j < P;
   return j <= i;
 }
