@@ -7,15 +7,17 @@
  *
  * Optional parts (`GroundedLMParts`): box slots (box_slots.ts), an embedding of each text position's
  * place in a box; box copy (box_copy.ts), coordinate logits copied from the image tokens the LM looks at;
- * prefix positions (prefix_positions.ts), a position code added to the image tokens after the projector.
+ * prefix positions (prefix_positions.ts), a position code added to the image tokens after the projector;
+ * image summary (image_summary.ts), a maximum over the image tokens added to every text position.
  *
- * Variables, in `variables()` order: encoder, projector, LM, box slots, box copy, prefix positions (the
- * checkpoint order).
+ * Variables, in `variables()` order: encoder, projector, LM, box slots, box copy, prefix positions, image
+ * summary (the checkpoint order).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Linear, Module, PatchEncoder, type PatchEncoderConfig } from '../models';
 import type { BoxCopy } from './box_copy';
 import type { BoxSlotEmbedding } from './box_slots';
+import type { ImageSummary } from './image_summary';
 import { textRows, type CausalLM, type LayerAttentionCapture, type PackingLayout } from './causal_lm';
 import type { PrefixPositions } from './prefix_positions';
 
@@ -24,6 +26,7 @@ export interface GroundedLMParts {
   slots?: BoxSlotEmbedding | null;
   boxCopy?: BoxCopy | null;
   prefixPositions?: PrefixPositions | null;
+  imageSummary?: ImageSummary | null;
 }
 
 const PIXEL_MEAN = 0.25;
@@ -36,6 +39,7 @@ export class GroundedLM extends Module {
   readonly slots: BoxSlotEmbedding | null;
   readonly boxCopy: BoxCopy | null;
   readonly prefixPositions: PrefixPositions | null;
+  readonly imageSummary: ImageSummary | null;
 
   constructor(readonly lm: CausalLM, encoderConfig: Partial<PatchEncoderConfig>, seed: number, parts: GroundedLMParts = {}) {
     super();
@@ -45,10 +49,11 @@ export class GroundedLM extends Module {
     this.slots = parts.slots ?? null;
     this.boxCopy = parts.boxCopy ?? null;
     this.prefixPositions = parts.prefixPositions ?? null;
+    this.imageSummary = parts.imageSummary ?? null;
     if (this.prefixPositions && this.prefixPositions.grid ** 2 !== this.encoder.numPatches) {
       throw new Error(`GroundedLM: the prefix positions cover ${this.prefixPositions.grid ** 2} patches, the encoder makes ${this.encoder.numPatches}.`);
     }
-    for (const [name, part] of [['boxSlots', this.slots], ['boxCopy', this.boxCopy], ['prefixPositions', this.prefixPositions]] as const) {
+    for (const [name, part] of [['boxSlots', this.slots], ['boxCopy', this.boxCopy], ['prefixPositions', this.prefixPositions], ['imageSummary', this.imageSummary]] as const) {
       if (!part) continue;
       if (part.width !== lm.config.width) throw new Error(`GroundedLM: the ${name} part is ${part.width} wide, the LM ${lm.config.width}.`);
       this.child(name, part);
@@ -95,12 +100,20 @@ export class GroundedLM extends Module {
       throw new Error(`GroundedLM.textLogits: with box copy on, a capture must start at head 0 of the last layer (${last}); got layer ${capture.layer}, head ${capture.head}.`);
     }
     const looks = this.boxCopy ? (capture ?? { layer: last, head: 0 }) : capture;
-    const hidden = this.lm.forward(ids, prefix, packing, looks, this.slots?.forward(ids)); // [B, P + T, d] or [B, T, d]
+    const hidden = this.lm.forward(ids, prefix, packing, looks, this.textInput(ids, prefix)); // [B, P + T, d] or [B, T, d]
     const text = textRows(hidden, T); // [B, T, d]
     const logits = this.lm.logits(text); // [B, T, V]
     if (!this.boxCopy) return logits;
     const toImage = tf.slice(textRows(looks!.attention!, T), [0, 0, 0], [B, T, P]); // [B, T, P]: text queries → image keys
     return tf.add(logits, this.boxCopy.logits(ids, prefix, toImage, this.lm.embeddingTable())); // [B, T, V]
+  }
+
+  /** What the optional parts add to the text inputs [B, T, d] (box slots, image summary), or undefined when none is on. */
+  private textInput(ids: tf.Tensor, prefix: tf.Tensor): tf.Tensor | undefined {
+    const slots = this.slots?.forward(ids); // [B, T, d]
+    const summary = this.imageSummary?.forward(prefix); // [B, 1, d]
+    if (slots && summary) return tf.add(slots, summary); // [B, T, d]
+    return slots ?? (summary ? tf.tile(summary, [1, ids.shape[1]!, 1]) : undefined); // [B, T, d]
   }
 
   variables(): tf.Variable[] {

@@ -21,7 +21,8 @@ export interface GroundedLMConfig {
   /** boxSlots: text positions inside a box get an embedding of their place in it (seq/box_slots.ts; bins and grid codecs). */
   /** boxCopy: coordinate logits also copied from the image tokens head 0 of the last layer looks at (seq/box_copy.ts; bins and grid codecs). */
   /** prefixPositions: amplitude of a sin-cos position code added to the image tokens after the projector (seq/prefix_positions.ts); 0 = off. */
-  model: { width: number; lmDepth: number; encoderDepth: number; heads: number; patchSize: number; maxLength: number; stem: 'linear' | 'conv' | 'hybrid'; stemChannels: number; boxSlots: boolean; boxCopy: boolean; posInit: 'normal' | 'sincos'; prefixAttention: PrefixAttention; prefixPositions: number };
+  /** imageSummary: a maximum over the image tokens (after a learnt projection) added to every text position's input (seq/image_summary.ts). */
+  model: { width: number; lmDepth: number; encoderDepth: number; heads: number; patchSize: number; maxLength: number; stem: 'linear' | 'conv' | 'hybrid'; stemChannels: number; boxSlots: boolean; boxCopy: boolean; posInit: 'normal' | 'sincos'; prefixAttention: PrefixAttention; prefixPositions: number; imageSummary: boolean };
   stage0: { steps: number; batchSize: number; lr: number; corpusFile: string; corpusShare: number };
   stage1: {
     steps: number;
@@ -117,7 +118,7 @@ export interface GroundedLMConfig {
 
 export const DEFAULT_GROUNDED_LM_CONFIG: Readonly<GroundedLMConfig> = deepFreeze({
   data: { seed: 0, trainScenes: 20000, testScenes: 200, imageSize: 64 },
-  model: { width: 64, lmDepth: 2, encoderDepth: 2, heads: 4, patchSize: 16, maxLength: 64, stem: 'linear', stemChannels: 16, boxSlots: false, boxCopy: false, posInit: 'normal', prefixAttention: 'causal', prefixPositions: 0 },
+  model: { width: 64, lmDepth: 2, encoderDepth: 2, heads: 4, patchSize: 16, maxLength: 64, stem: 'linear', stemChannels: 16, boxSlots: false, boxCopy: false, posInit: 'normal', prefixAttention: 'causal', prefixPositions: 0, imageSummary: false },
   stage0: { steps: 300, batchSize: 64, lr: 2e-3, corpusFile: '', corpusShare: 0.2 },
   stage1: {
     steps: 700,

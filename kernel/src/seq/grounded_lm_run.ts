@@ -18,6 +18,7 @@ import type { CoordinateCodec } from './coordinate_codec';
 import { newBoxWarnings, type BoxWarnings } from './box_check';
 import { BoxSlotEmbedding } from './box_slots';
 import { PrefixPositions } from './prefix_positions';
+import { ImageSummary } from './image_summary';
 import { CausalLM } from './causal_lm';
 import { codecByName } from './codec_registry';
 import { evaluateGrounded, type GroundedEvaluation } from './evaluate_grounded';
@@ -270,7 +271,8 @@ function groundedModel(cfg: GroundedLMConfig, lm: CausalLM, tok: WordTokenizer, 
   // the reader's seed is the patch-box head's (7927), so a run with box copy starts from the same read-out
   const boxCopy = m.boxCopy ? new BoxCopy(m.width, tokensPerBox(codec, 'model.boxCopy'), tok.idOf(BOX_OPEN), coordinateRows(tok, codec), 7927) : null;
   const prefixPositions = m.prefixPositions > 0 ? new PrefixPositions(cfg.data.imageSize / m.patchSize, m.width, m.prefixPositions) : null;
-  return new GroundedLM(lm, { imageSize: cfg.data.imageSize, patchSize: m.patchSize, width: m.width, depth: m.encoderDepth, heads: m.heads, mlpWidth: 4 * m.width, outputDim: m.width, stem: m.stem, stemChannels: m.stemChannels, qkStd: 1 / Math.sqrt(m.width), posInit: m.posInit }, seed, { slots, boxCopy, prefixPositions });
+  const imageSummary = m.imageSummary ? new ImageSummary(m.width, seed + 2000) : null;
+  return new GroundedLM(lm, { imageSize: cfg.data.imageSize, patchSize: m.patchSize, width: m.width, depth: m.encoderDepth, heads: m.heads, mlpWidth: 4 * m.width, outputDim: m.width, stem: m.stem, stemChannels: m.stemChannels, qkStd: 1 / Math.sqrt(m.width), posInit: m.posInit }, seed, { slots, boxCopy, prefixPositions, imageSummary });
 }
 
 /** The stage-1 training task of a run (data, task mixture, auxiliary losses) for `model`. */

@@ -114,6 +114,29 @@ test('stage 1 with examplesPerImage 3: rows hold up to 3 examples of one scene w
 });
 
 for (const backend of ['wasm', 'cpu'] as const) {
+  test(`stage 1 with prefix attention 'memory' (${backend}): packed rows, two LM layers and answer attention train without leaks`, async () => {
+    await tf.setBackend(backend);
+    try {
+      const pool = new ScenePool(new GroundedScenes({ seed: 3, imageSize: 32, splits: { train: 20, val: 1, test: 4 } }));
+      const lm = extendVocabulary(new CausalLM({ vocabSize: base.size, maxLength: 48, width: 16, depth: 2, heads: 2, mlpWidth: 32, prefixAttention: 'memory' }, 1), tok.size - base.size, 2);
+      const model = new GroundedLM(lm, { imageSize: 32, width: 16, depth: 1, heads: 2, mlpWidth: 32, outputDim: 16, patchSize: 8 }, 7);
+      const options = { batchSize: 4, numScenes: 20, taskWeights: { detection: 1, regionCaption: 1, rec: 1, listing: 1 }, randomOrder: false, noiseBoxes: 0, freezeTextEmbeddings: false, policy: { clipBoxes: false } };
+      const task = stage1GroundedTask(model, tok, codec, pool, { ...options, examplesPerImage: 2, answerAttentionWeight: 1 }, newBoxWarnings(), {});
+      assert.ok(task.nextBatch(0, stepRng(0, 0)).packing, 'packed rows');
+      const n0 = tf.memory().numTensors;
+      const r = await train(task, { steps: 3, optimizer: { lr: 1e-2 } });
+      assert.equal(r.stoppedReason, 'completed');
+      assert.ok(r.history.every((h) => Number.isFinite(h.loss)), 'finite losses');
+      assert.ok(r.history.some((h) => Number.isFinite(h.parts.answerAttention)), `answer attention trained: ${JSON.stringify(r.history.map((h) => h.parts))}`);
+      assert.equal(tf.memory().numTensors, n0, 'no tensor leaks');
+      model.dispose();
+    } finally {
+      await tf.setBackend('wasm');
+    }
+  });
+}
+
+for (const backend of ['wasm', 'cpu'] as const) {
   test(`prefix attention (${backend}): changing image token k changes the LM's prefix states after k ('causal'), all of them ('bidirectional'), k's only ('self'); text sees it in every mode`, async () => {
     await tf.setBackend(backend);
     try {
