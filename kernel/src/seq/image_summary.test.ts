@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
+import { BoxSlotEmbedding } from './box_slots';
 import { CausalLM } from './causal_lm';
 import { GroundedLM } from './grounded_lm';
 import { resolveGroundedLMConfig } from './grounded_lm_config';
@@ -68,6 +69,16 @@ test('GroundedLM with an image summary: every text position gets the same vector
     return tf.max(tf.abs(tf.sub(viaPart, byHand))).dataSync()[0]!;
   });
   assert.ok(diff < 1e-6, `textLogits adds the summary to every text position (max difference ${diff})`);
+  // with box slots as well, both are added
+  const slots = new BoxSlotEmbedding(9, 4, 16, 3);
+  const both = new GroundedLM(new CausalLM(lmConfig, 4), encoder, 7, { slots, imageSummary: new ImageSummary(16, 9) });
+  const diffBoth = tf.tidy(() => {
+    const prefix = both.prefix(images);
+    const input = tf.add(slots.forward(ids), tf.tile(both.imageSummary!.forward(prefix), [1, 4, 1]));
+    return tf.max(tf.abs(tf.sub(both.textLogits(ids, prefix), both.lm.logits(both.lm.forward(ids, prefix, undefined, undefined, input))))).dataSync()[0]!;
+  });
+  assert.ok(diffBoth < 1e-6, `box slots and the summary are both added (max difference ${diffBoth})`);
+  both.dispose();
   const { grads } = tf.variableGrads(() => tf.mean(tf.square(summed.textLogits(ids, summed.prefix(images)))) as tf.Scalar, summary.trainableVariables());
   for (const v of summary.trainableVariables()) assert.ok(tf.sum(tf.abs(grads[v.name]!)).dataSync()[0]! > 0, `${v.name} learns`);
   tf.dispose([images, ids, ...Object.values(grads)]);

@@ -17,6 +17,9 @@
  *
  * In packed rows every segment of a row reads the same image, so one summary per row is every segment's.
  * W_out starts small (std 0.02, as every projection here): the LM starts as without it.
+ *
+ * Measured (session 19, README): on the memory recipe at 1650 steps, seeds 0 / 1, names micro-F1 0.757 / 0.752
+ * against 0.785 / 0.747 without, REC 0.804 / 0.836 against 0.836 / 0.903 — no gain; it stays off.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Linear, Module } from '../models';
