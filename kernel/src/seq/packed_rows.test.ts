@@ -17,6 +17,7 @@ import { exampleRows } from './sequence_batch';
 import { groundedTokenizer, textTokenizer } from './sequence_vocabulary';
 import { stage1GroundedTask } from './stage1_grounded_task';
 import type { SeqExample } from './task_templates';
+import { tinyStage1Options } from './test_support/stage1_fixtures';
 import { extendVocabulary } from './vocabulary_extension';
 
 test('setup backend', async () => {
@@ -120,8 +121,8 @@ for (const backend of ['wasm', 'cpu'] as const) {
       const pool = new ScenePool(new GroundedScenes({ seed: 3, imageSize: 32, splits: { train: 20, val: 1, test: 4 } }));
       const lm = extendVocabulary(new CausalLM({ vocabSize: base.size, maxLength: 48, width: 16, depth: 2, heads: 2, mlpWidth: 32, prefixAttention: 'memory' }, 1), tok.size - base.size, 2);
       const model = new GroundedLM(lm, { imageSize: 32, width: 16, depth: 1, heads: 2, mlpWidth: 32, outputDim: 16, patchSize: 8 }, 7);
-      const options = { batchSize: 4, numScenes: 20, taskWeights: { detection: 1, regionCaption: 1, rec: 1, listing: 1 }, randomOrder: false, noiseBoxes: 0, freezeTextEmbeddings: false, policy: { clipBoxes: false } };
-      const task = stage1GroundedTask(model, tok, codec, pool, { ...options, examplesPerImage: 2, answerAttentionWeight: 1 }, newBoxWarnings(), {});
+      const options = tinyStage1Options({ detection: 1, regionCaption: 1, rec: 1, listing: 1 }, { examplesPerImage: 2, answerAttentionWeight: 1 }, 4, 20);
+      const task = stage1GroundedTask(model, tok, codec, pool, options, newBoxWarnings(), {});
       assert.ok(task.nextBatch(0, stepRng(0, 0)).packing, 'packed rows');
       const n0 = tf.memory().numTensors;
       const r = await train(task, { steps: 3, optimizer: { lr: 1e-2 } });
