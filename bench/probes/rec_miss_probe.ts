@@ -18,7 +18,7 @@
  */
 import { initBackend } from '../../kernel/src/backend';
 import { boxIoU, type BoxXYXY } from '../../kernel/src/evaluate';
-import type { Scene } from '../../kernel/src/data/scene_types';
+import type { Scene, SplitName } from '../../kernel/src/data/scene_types';
 import { reEvaluatedRun } from './load_run';
 import { probeArgs } from './probe_args';
 
@@ -68,8 +68,8 @@ async function main(): Promise<void> {
   const arm = a.arm ?? 'scratch-bins64';
   const seed = Number(a.seed ?? 0);
   await initBackend({ log: null });
-  const { ev, pool, cfg, recorded } = await reEvaluatedRun('rec_miss_probe', a.run, arm, seed, { name: 'REC accuracy', of: (m) => m.rec.accuracy });
-  const { threshold, strict, measure } = { threshold: 0.5, strict: cfg.eval.strict, measure: cfg.eval.measure };
+  const { ev, pool, recorded } = await reEvaluatedRun('rec_miss_probe', a.run, arm, seed, { name: 'REC accuracy', of: (m) => m.rec.accuracy });
+  const { threshold, strict, measure } = ev.metrics.rec.options;
   if (measure !== 'iou') throw new Error(`rec_miss_probe: the run measured REC with '${measure}'; this probe reads IoU only.`);
   const meets = (p: BoxXYXY, t: BoxXYXY): boolean => (strict ? boxIoU(p, t) > threshold : boxIoU(p, t) >= threshold);
   const byGroup = new Tally();
@@ -80,7 +80,8 @@ async function main(): Promise<void> {
     // evaluateGrounded writes one row per referring expression, scene by scene in the scene's own order.
     const k = seenPerScene.get(r.id) ?? 0;
     seenPerScene.set(r.id, k + 1);
-    const scene = pool.get('test', Number(r.id.split('#')[1]));
+    const [split, index] = r.id.split('#') as [SplitName, string];
+    const scene = pool.get(split, Number(index));
     const e = scene.referringExpressions[k]!;
     let kind: MissKind = 'hit';
     if (!r.predicted) kind = 'parse failure';
