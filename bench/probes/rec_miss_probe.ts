@@ -17,8 +17,9 @@
  *   node --import tsx bench/probes/rec_miss_probe.ts --run runs/NAME [--arm scratch-bins64] [--seed 0]
  */
 import { initBackend } from '../../kernel/src/backend';
-import { boxIoU, type BoxXYXY } from '../../kernel/src/evaluate';
+import { recCriterion } from '../../kernel/src/evaluate';
 import type { Scene, SplitName } from '../../kernel/src/data/scene_types';
+import { RELATIONS } from '../../kernel/src/data/scene_vocabulary';
 import { reEvaluatedRun } from './load_run';
 import { probeArgs } from './probe_args';
 
@@ -35,6 +36,9 @@ function axisMargin(scene: Scene, target: number, landmark: number): number | nu
   });
   return margins.length > 0 ? Math.min(...margins) : null;
 }
+
+/** The first word of each relation ('left' for "left of"): the key of the per-relation table. */
+const RELATION_WORDS: readonly string[] = RELATIONS.map((r) => r.split(' ')[0]!);
 
 const MARGIN_BUCKETS = ['< 4 px', '4–8 px', '8–16 px', '≥ 16 px', 'no distractor'];
 
@@ -69,9 +73,7 @@ async function main(): Promise<void> {
   const seed = Number(a.seed ?? 0);
   await initBackend({ log: null });
   const { ev, pool, recorded } = await reEvaluatedRun('rec_miss_probe', a.run, arm, seed, { name: 'REC accuracy', of: (m) => m.rec.accuracy });
-  const { threshold, strict, measure } = ev.metrics.rec.options;
-  if (measure !== 'iou') throw new Error(`rec_miss_probe: the run measured REC with '${measure}'; this probe reads IoU only.`);
-  const meets = (p: BoxXYXY, t: BoxXYXY): boolean => (strict ? boxIoU(p, t) > threshold : boxIoU(p, t) >= threshold);
+  const meets = recCriterion(ev.metrics.rec.options);
   const byGroup = new Tally();
   const byRelation = new Tally();
   const byMargin = new Tally();
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
     }
     byGroup.add(r.group ?? e.kind, kind);
     if (e.kind === 'relational' && e.landmark !== undefined) {
-      byRelation.add(e.words.find((w) => ['left', 'right', 'above', 'below'].includes(w)) ?? '?', kind);
+      byRelation.add(e.words.find((w) => RELATION_WORDS.includes(w)) ?? '?', kind);
       byMargin.add(marginBucket(axisMargin(scene, e.target, e.landmark)), kind);
     }
   }

@@ -14,7 +14,7 @@ export {
 } from './pointing_game';
 export { planDiagnostics, type PlanDiagnostics, type PlanDiagnosticsOptions } from './plan_diagnostics';
 export { recAccuracy, type RecRow, type RecOptions, type RecResult } from './rec_accuracy';
-export { recMisses, type RecMissRow, type RecMisses } from './rec_misses';
+export { recCriterion, recMisses, type RecMissRow, type RecMisses } from './rec_misses';
 export { recAccuracyByGroup, type GroupedRecRow, type RecByGroup } from './rec_by_group';
 export { cocoMAP, COCO_STAT_NAMES, type CocoMAPResult, type CocoStatName } from './coco_map';
 export {

@@ -31,10 +31,15 @@ export interface RecMisses {
   parseFailure: number;
 }
 
-export function recMisses(rows: readonly RecMissRow[], options: RecOptions = {}): RecMisses {
+/** Whether a predicted box `a` counts as a hit on box `b` under REC's criterion (recAccuracy's options). */
+export function recCriterion(options: RecOptions = {}): (a: BoxXYXY, b: BoxXYXY) => boolean {
   const { threshold = 0.5, strict = false, measure = 'iou' } = options;
   const overlap = measure === 'giou' ? boxGIoU : boxIoU;
-  const meets = (a: BoxXYXY, b: BoxXYXY): boolean => (strict ? overlap(a, b) > threshold : overlap(a, b) >= threshold);
+  return (a, b) => (strict ? overlap(a, b) > threshold : overlap(a, b) >= threshold);
+}
+
+export function recMisses(rows: readonly RecMissRow[], options: RecOptions = {}): RecMisses {
+  const meets = recCriterion(options);
   const out: RecMisses = { n: rows.length, misses: 0, wrongObject: 0, imprecise: 0, parseFailure: 0 };
   for (const r of rows) {
     if (r.predicted && meets(r.predicted, r.truth)) continue;
